@@ -1,0 +1,69 @@
+import { z } from "zod";
+
+/**
+ * Process configuration, parsed once. Normative names (SPEC §2): DATABASE_URL, PORT,
+ * REDIS_URL, SIGNALBOX_ADMIN_TOKEN, SIGNALBOX_DATA_DIR, SIGNALBOX_ALLOW_COMMANDS,
+ * SIGNALBOX_ALLOWED_ORIGINS. The rest are tuning knobs with safe defaults.
+ */
+const schema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
+  REDIS_URL: z.string().optional(),
+  SIGNALBOX_ADMIN_TOKEN: z.string().min(8).optional(),
+  SIGNALBOX_DATA_DIR: z.string().default(".data"),
+  SIGNALBOX_ALLOW_COMMANDS: z
+    .enum(["0", "1", "true", "false", ""])
+    .default("0")
+    .transform((v) => v === "1" || v === "true"),
+  SIGNALBOX_ALLOWED_ORIGINS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  /** Hosts `http` nodes may call; `*` allows any. */
+  SIGNALBOX_HTTP_ALLOWED_HOSTS: z
+    .string()
+    .default("127.0.0.1,localhost,::1")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  /** Lease TTL for in-process node execution; a crashed worker's nodes retry after it. */
+  SIGNALBOX_LEASE_MS: z.coerce.number().int().min(500).default(15_000),
+  /** How many nodes one worker process executes at once. */
+  SIGNALBOX_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  /** `0` disables the in-process worker of `npm start` (run `npm run worker` instead). */
+  SIGNALBOX_IN_PROCESS_WORKER: z
+    .enum(["0", "1"])
+    .default("1")
+    .transform((v) => v === "1"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+/** The parsed environment. Throws a readable error listing every bad variable. */
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** For tests that change process.env between cases. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
