@@ -86,7 +86,7 @@ export function readMigrations(dir = MIGRATIONS_DIR) {
 function shadowSafeFactory(config: pg.PoolConfig) {
   const base = new PrismaPg(config);
   return {
-    provider: base.provider,
+    provider: "postgres" as const,
     adapterName: base.adapterName,
     connect: () => base.connect(),
     async connectToShadowDb() {

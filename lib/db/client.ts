@@ -1,0 +1,29 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { Prisma, PrismaClient } from "./generated/client";
+
+export { Prisma };
+export type Db = PrismaClient;
+/** A client inside `$transaction(async (tx) => …)`. */
+export type Tx = Prisma.TransactionClient;
+
+/** Pool and session limits. Why these values: see ARCHITECTURE.md "Database". */
+export interface DbOptions {
+  max?: number;
+  /** Fail fast instead of queueing forever when the pool is exhausted or the server is gone. */
+  connectionTimeoutMillis?: number;
+  statementTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
+}
+
+/** A Prisma client on the pg driver adapter (no engine binary, works offline). */
+export function createDb(url: string, opts: DbOptions = {}): Db {
+  const adapter = new PrismaPg({
+    connectionString: url,
+    max: opts.max ?? 20,
+    connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 5_000,
+    statement_timeout: opts.statementTimeoutMs ?? 30_000,
+    idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs ?? 30_000,
+    application_name: "signalbox",
+  });
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 30_000 } });
+}

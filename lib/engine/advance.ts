@@ -1,0 +1,108 @@
+import type { RunNode } from "../db/generated/client";
+import type { NodeSpec } from "../spec/types";
+import { resolvePending, runOutcome, runProgress } from "./readiness";
+import type { RunTx } from "./run-tx";
+import { nodeSnapshot } from "./snapshot";
+import { isTerminalNode, isTerminalRun, type RunStatus } from "./statuses";
+
+const trig = (n: RunNode) => (n.config as unknown as NodeSpec).trigger ?? "all_succeeded";
+
+/** Update one node and emit its NODE_STATE snapshot. */
+export async function setNode(c: RunTx, id: string, data: Parameters<RunTx["tx"]["runNode"]["update"]>[0]["data"]) {
+  const n = await c.tx.runNode.update({ where: { id }, data: { ...data, updatedAt: new Date() } });
+  c.emit("NODE_STATE", { node: nodeSnapshot(n) });
+  return n;
+}
+
+/**
+ * Move the run forward after any node change, in the caller's transaction: decide PENDING
+ * nodes (queue or skip, per trigger rules), release map children up to the map's
+ * concurrency, finish map nodes whose children all ended, and finish the run when
+ * every node is terminal. Idempotent: calling it twice changes nothing the second time.
+ */
+export async function advanceRun(c: RunTx): Promise<void> {
+  if (isTerminalRun(c.run.status)) return;
+  let nodes = await c.tx.runNode.findMany({ where: { runId: c.run.id }, orderBy: { position: "asc" } });
+  for (let pass = 0; pass < 10; pass++) {
+    const changed = (await settleMaps(c, nodes)) || (await resolveNodes(c, nodes));
+    if (!changed) break;
+    nodes = await c.tx.runNode.findMany({ where: { runId: c.run.id }, orderBy: { position: "asc" } });
+  }
+  const progress = runProgress(nodes);
+  if (nodes.every((n) => isTerminalNode(n.status))) {
+    const outcome = runOutcome(nodes.map((n) => ({ ...n, trigger: trig(n) })));
+    const failed = nodes.find((n) => n.status === "FAILED" && !n.parentKey);
+    await finishRun(c, outcome, failed ? `node ${failed.key} failed: ${failed.error ?? "error"}` : null);
+  } else if (progress !== c.run.progress) {
+    c.run = await c.tx.run.update({ where: { id: c.run.id }, data: { progress } });
+  }
+}
+
+async function resolveNodes(c: RunTx, nodes: RunNode[]): Promise<boolean> {
+  const { ready, skipped } = resolvePending(nodes.map((n) => ({ ...n, trigger: trig(n) })));
+  const byKey = new Map(nodes.map((n) => [n.key, n]));
+  for (const key of ready) await setNode(c, byKey.get(key)!.id, { status: "QUEUED", queue: queueOf(byKey.get(key)!) });
+  for (const key of skipped) {
+    await setNode(c, byKey.get(key)!.id, {
+      status: "SKIPPED",
+      finishedAt: new Date(),
+      error: "upstream did not succeed",
+    });
+  }
+  if (ready.length) c.wakeWorkers();
+  return ready.length + skipped.length > 0;
+}
+
+function queueOf(n: RunNode): string | null {
+  return n.kind === "external" ? String((n.config as unknown as NodeSpec).with.queue) : null;
+}
+
+/** Map nodes that expanded (RUNNING without a lease) are driven by their children. */
+async function settleMaps(c: RunTx, nodes: RunNode[]): Promise<boolean> {
+  let changed = false;
+  for (const m of nodes) {
+    if (m.kind !== "map" || m.status !== "RUNNING" || m.leaseExpiresAt) continue;
+    const children = nodes.filter((n) => n.parentKey === m.key);
+    const cfg = (m.config as unknown as NodeSpec).with as { concurrency?: number };
+    const active = children.filter((n) => n.status === "QUEUED" || n.status === "RUNNING").length;
+    const release = children
+      .filter((n) => n.status === "PENDING")
+      .slice(0, Math.max(0, (cfg.concurrency ?? 10) - active));
+    for (const child of release) await setNode(c, child.id, { status: "QUEUED" });
+    if (release.length) c.wakeWorkers();
+    if (children.every((n) => isTerminalNode(n.status))) {
+      const failed = children.find((n) => n.status !== "SUCCEEDED");
+      await setNode(c, m.id, {
+        status: failed ? "FAILED" : "SUCCEEDED",
+        output: children.map((n) => n.output ?? null) as object,
+        error: failed ? `${failed.key} ${failed.status.toLowerCase()}: ${failed.error ?? ""}`.trim() : null,
+        progress: 1,
+        finishedAt: new Date(),
+      });
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/**
+ * Put the run in its final status and seal its log with RUN_COMPLETED (the last event:
+ * the append path refuses anything after it).
+ */
+export async function finishRun(
+  c: RunTx,
+  status: Extract<RunStatus, "SUCCEEDED" | "FAILED" | "CANCELLED">,
+  error: string | null,
+) {
+  const finishedAt = new Date();
+  const run = await c.tx.run.update({
+    where: { id: c.run.id },
+    data: { status, statusReason: null, error, finishedAt, progress: status === "SUCCEEDED" ? 1 : c.run.progress },
+  });
+  c.run = run;
+  const counts = await c.tx.runNode.groupBy({ by: ["status"], where: { runId: run.id }, _count: true });
+  const count = (s: string) => counts.find((x) => x.status === s)?._count ?? 0;
+  const durationMs = run.startedAt ? finishedAt.getTime() - run.startedAt.getTime() : 0;
+  c.emit("RUN_STATUS", { status, reason: error, progress: run.progress });
+  c.emit("RUN_COMPLETED", { status, nodesSucceeded: count("SUCCEEDED"), nodesFailed: count("FAILED"), durationMs });
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from "node:crypto";
+import type { Db } from "../db/client";
+import { DomainError } from "../errors";
+import type { NodeSpec } from "../spec/types";
+import { advanceRun } from "./advance";
+import { fence, type LeaseRef } from "./report";
+import { withRun } from "./run-tx";
+import { nodeSnapshot } from "./snapshot";
+
+interface MapConfig {
+  over: string;
+  node: {
+    kind: string;
+    with: Record<string, unknown>;
+    cost?: number;
+    retries?: number;
+    timeoutMs?: number;
+    label?: string;
+  };
+  maxItems?: number;
+  concurrency?: number;
+}
+
+/**
+ * Grow the DAG at run time: one child `<id>[<i>]` per item, emitted as DAG_MUTATED. The
+ * map node stays RUNNING without a lease (nothing to expire) and finishes with its
+ * children's outputs once they all end (see advance.ts settleMaps).
+ */
+export async function expandMap(db: Db, ref: LeaseRef, items: unknown[]): Promise<void> {
+  await withRun(db, ref.runId, async (c) => {
+    const parent = await fence(c, ref);
+    const cfg = (parent.config as unknown as NodeSpec).with as unknown as MapConfig;
+    const max = cfg.maxItems ?? 1000;
+    if (items.length > max)
+      throw new DomainError("BAD_INPUT", `map over ${items.length} items exceeds maxItems ${max}`);
+    const base = await c.tx.runNode.aggregate({ where: { runId: ref.runId }, _max: { position: true } });
+    const start = (base._max.position ?? 0) + 1;
+    const children = items.map((item, i) => {
+      const childSpec: NodeSpec = {
+        id: `${parent.key}[${i}]`,
+        kind: cfg.node.kind as NodeSpec["kind"],
+        needs: [],
+        label: cfg.node.label,
+        with: cfg.node.with ?? {},
+        retries: cfg.node.retries ?? 0,
+        retryDelayMs: 1000,
+        timeoutMs: cfg.node.timeoutMs,
+        cost: cfg.node.cost ?? 0,
+        trigger: "all_succeeded",
+        results: false,
+      };
+      return {
+        id: randomUUID(),
+        runId: ref.runId,
+        key: childSpec.id,
+        kind: childSpec.kind,
+        label: childSpec.label ?? null,
+        needs: [],
+        config: { ...childSpec, item, index: i } as object,
+        dynamic: true,
+        parentKey: parent.key,
+        position: start + i,
+      };
+    });
+    await c.tx.runNode.createMany({ data: children });
+    await c.tx.runNode.update({
+      where: { id: parent.id },
+      data: { leaseExpiresAt: null, leaseOwner: null, progress: 0, metrics: { items: items.length } },
+    });
+    const added = await c.tx.runNode.findMany({
+      where: { runId: ref.runId, parentKey: parent.key },
+      orderBy: { position: "asc" },
+    });
+    c.emit("DAG_MUTATED", {
+      addedNodes: added.map(nodeSnapshot),
+      addedEdges: added.map((n) => ({ from: parent.key, to: n.key })),
+    });
+    await advanceRun(c);
+  });
+}

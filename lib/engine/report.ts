@@ -1,0 +1,138 @@
+import type { Db } from "../db/client";
+import type { RunNode } from "../db/generated/client";
+import { DomainError } from "../errors";
+import type { LogLevel } from "../events/types";
+import type { NodeSpec } from "../spec/types";
+import { advanceRun, setNode } from "./advance";
+import { appendResults } from "./results";
+import { type RunTx, withRun } from "./run-tx";
+import { costPayload, round } from "./snapshot";
+
+/** Identifies one leased execution of a node: reports must carry the epoch they were given. */
+export interface LeaseRef {
+  runId: string;
+  nodeId: string;
+  epoch: number;
+}
+
+/**
+ * Lock the node (the run is already locked) and check the fencing token: the node must
+ * still be RUNNING under this epoch. Anything else — lease expired and re-claimed, run
+ * cancelled — is LEASE_LOST, so completion is recorded exactly once.
+ */
+export async function fence(c: RunTx, ref: LeaseRef): Promise<RunNode> {
+  const rows = await c.tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM run_nodes WHERE id = ${ref.nodeId}::uuid FOR UPDATE`;
+  const node = rows.length ? await c.tx.runNode.findUnique({ where: { id: ref.nodeId } }) : null;
+  if (!node || node.runId !== ref.runId) throw new DomainError("LEASE_LOST", "node not found");
+  if (node.status !== "RUNNING" || node.leaseEpoch !== ref.epoch || !node.leaseExpiresAt) {
+    throw new DomainError("LEASE_LOST", `lease on ${node.key} (epoch ${ref.epoch}) is no longer held`);
+  }
+  return node;
+}
+
+const spec = (n: RunNode) => n.config as unknown as NodeSpec;
+
+/** Record success: output, declared cost charged, results table, then move the run on. */
+export async function completeNode(db: Db, ref: LeaseRef, output: unknown): Promise<void> {
+  await withRun(db, ref.runId, async (c) => {
+    const node = await fence(c, ref);
+    const declared = spec(node).cost ?? 0;
+    await setNode(c, node.id, {
+      status: "SUCCEEDED",
+      output: (output ?? null) as object,
+      progress: 1,
+      error: null,
+      cost: round(node.cost + declared),
+      finishedAt: new Date(),
+      leaseExpiresAt: null,
+      leaseOwner: null,
+    });
+    if (declared > 0) {
+      c.run = await c.tx.run.update({ where: { id: c.run.id }, data: { spent: round(c.run.spent + declared) } });
+      c.emit("COST_UPDATE", costPayload(c.run));
+    }
+    if (spec(node).results) await appendResults(c, output, true);
+    await advanceRun(c);
+  });
+}
+
+/**
+ * Record a failed attempt. With retries left the node goes back to QUEUED after
+ * `retryDelayMs · 2^(attempt-1)`; otherwise it FAILS and trigger rules decide the rest.
+ */
+export async function failNode(db: Db, ref: LeaseRef, error: string): Promise<void> {
+  await withRun(db, ref.runId, async (c) => {
+    const node = await fence(c, ref);
+    await failAttempt(c, node, error);
+    await advanceRun(c);
+  });
+}
+
+export async function failAttempt(c: RunTx, node: RunNode, error: string, extraAttempts = 0) {
+  const s = spec(node);
+  const retries = (s.retries ?? 0) + extraAttempts;
+  const msg = error.slice(0, 4000);
+  c.emit("LOG", { level: "ERROR", message: `attempt ${node.attempt} failed: ${msg}`, nodeKey: node.key });
+  if (node.attempt <= retries) {
+    const delay = (s.retryDelayMs ?? 1000) * 2 ** Math.max(0, node.attempt - 1);
+    await setNode(c, node.id, {
+      status: "QUEUED",
+      error: msg,
+      notBefore: new Date(Date.now() + delay),
+      leaseExpiresAt: null,
+      leaseOwner: null,
+    });
+    c.wakeWorkers();
+  } else {
+    await setNode(c, node.id, {
+      status: "FAILED",
+      error: msg,
+      finishedAt: new Date(),
+      leaseExpiresAt: null,
+      leaseOwner: null,
+    });
+    c.emit("ERROR", { message: msg, nodeKey: node.key });
+  }
+}
+
+/** What an executor reports while it runs; flushed in batches (one transaction each). */
+export interface ProgressReport {
+  progress?: number;
+  costDelta?: number;
+  metrics?: Record<string, number>;
+  logs?: { level: LogLevel; message: string }[];
+  results?: Record<string, unknown>[];
+}
+
+/** Apply a batch of live reports under the lease. Throws LEASE_LOST when it is gone. */
+export async function reportProgress(db: Db, ref: LeaseRef, r: ProgressReport): Promise<void> {
+  await withRun(db, ref.runId, async (c) => {
+    const node = await fence(c, ref);
+    for (const l of r.logs ?? []) c.emit("LOG", { level: l.level, message: l.message, nodeKey: node.key });
+    const data: Parameters<typeof setNode>[2] = {};
+    if (r.progress !== undefined) data.progress = Math.min(1, Math.max(0, r.progress));
+    if (r.metrics && Object.keys(r.metrics).length) data.metrics = { ...(node.metrics as object), ...r.metrics };
+    if (r.costDelta) {
+      data.cost = round(node.cost + r.costDelta);
+      c.run = await c.tx.run.update({ where: { id: c.run.id }, data: { spent: round(c.run.spent + r.costDelta) } });
+      c.emit("COST_UPDATE", costPayload(c.run));
+    }
+    if (Object.keys(data).length) await setNode(c, node.id, data);
+    if (r.results?.length) await appendResults(c, r.results, false);
+  });
+}
+
+/** Extend leases still held; returns the node ids whose lease was lost. */
+export async function heartbeat(db: Db, refs: LeaseRef[], leaseMs: number): Promise<string[]> {
+  if (refs.length === 0) return [];
+  const ids = refs.map((r) => r.nodeId);
+  const epochs = refs.map((r) => r.epoch);
+  const kept = await db.$queryRaw<{ id: string }[]>`
+    UPDATE run_nodes n SET lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
+    FROM unnest(${ids}::uuid[], ${epochs}::int[]) AS x(id, epoch)
+    WHERE n.id = x.id AND n.lease_epoch = x.epoch AND n.status = 'RUNNING' AND n.lease_expires_at IS NOT NULL
+    RETURNING n.id`;
+  const alive = new Set(kept.map((k) => k.id));
+  return ids.filter((id) => !alive.has(id));
+}

@@ -1,0 +1,213 @@
+import { hostname } from "node:os";
+import type { Db } from "../db/client";
+import { isDomainError } from "../errors";
+import type { Notifier } from "../events/notifier";
+import { CHANNELS } from "../events/types";
+import type { NodeSpec } from "../spec/types";
+import { type Claim, claimNodes } from "./claim";
+import { startQueuedRuns } from "./control";
+import { executorFor } from "./executors";
+import type { ExecOutcome, ExecSettings } from "./executors/types";
+import { enterWaiting, expireGates } from "./gates";
+import { reapExpiredLeases } from "./leases";
+import { expandMap } from "./map";
+import { completeNode, failNode, heartbeat, type LeaseRef } from "./report";
+import { BufferedReporter } from "./reporter";
+
+export interface WorkerOptions {
+  concurrency: number;
+  leaseMs: number;
+  settings: ExecSettings;
+  /** Safety-net poll when no doorbell rings (retry backoffs, lost NOTIFYs). */
+  pollMs?: number;
+  log?: (level: "info" | "warn" | "error", msg: string, err?: unknown) => void;
+}
+
+interface Active {
+  ref: LeaseRef;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Executes ready nodes. Any number of workers (in `npm start` or `npm run worker`
+ * processes) share the queue: claims use row locks with SKIP LOCKED, leases are kept
+ * alive by heartbeats, and every report is fenced by the lease epoch.
+ */
+export class Worker {
+  readonly owner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  private active = new Map<string, Active>();
+  private timers: NodeJS.Timeout[] = [];
+  private ticking = false;
+  private again = false;
+  private stopped = true;
+  private unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly notifier: Notifier,
+    private readonly opts: WorkerOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.unsubscribe.push(
+      this.notifier.on(CHANNELS.work, () => this.tick()),
+      this.notifier.on(CHANNELS.cancel, (runId) => this.abortRun(runId, "run cancelled")),
+      this.notifier.onReconnect(() => this.tick()),
+    );
+    const every = (ms: number, fn: () => Promise<unknown>) => {
+      const t = setInterval(() => fn().catch((e) => this.log("warn", "background task failed", e)), ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.opts.pollMs ?? 500, async () => this.tick());
+    every(Math.max(200, Math.floor(this.opts.leaseMs / 3)), () => this.beat());
+    every(1_000, async () => {
+      await reapExpiredLeases(this.db);
+      await expireGates(this.db);
+    });
+    this.tick();
+  }
+
+  /** Stop claiming; wait up to `graceMs` for running nodes, then abort the rest. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const u of this.unsubscribe) u();
+    const all = Promise.all([...this.active.values()].map((a) => a.done));
+    const timeout = new Promise((r) => setTimeout(r, graceMs).unref());
+    await Promise.race([all, timeout]);
+    for (const a of this.active.values()) a.abort.abort(new CancelReason("worker stopping"));
+    // Hand the nodes back now instead of after the lease TTL: the reaper retries them.
+    const ids = [...this.active.keys()];
+    if (ids.length)
+      await this.db
+        .$executeRaw`UPDATE run_nodes SET lease_expires_at = now() WHERE id = ANY(${ids}::uuid[]) AND status = 'RUNNING'`.catch(
+        () => {},
+      );
+    await Promise.race([
+      Promise.all([...this.active.values()].map((a) => a.done)),
+      new Promise((r) => setTimeout(r, 3000).unref()),
+    ]);
+  }
+
+  get running(): number {
+    return this.active.size;
+  }
+
+  tick(): void {
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = true;
+    this.claimAndRun()
+      .catch((e) => this.log("warn", "claim failed", e))
+      .finally(() => {
+        this.ticking = false;
+        if (this.again) {
+          this.again = false;
+          this.tick();
+        }
+      });
+  }
+
+  private async claimAndRun() {
+    await startQueuedRuns(this.db);
+    const free = this.opts.concurrency - this.active.size;
+    const claims = await claimNodes(this.db, this.owner, free, this.opts.leaseMs);
+    for (const c of claims) this.launch(c);
+  }
+
+  private launch(claim: Claim) {
+    const ref: LeaseRef = { runId: claim.runId, nodeId: claim.node.id, epoch: claim.epoch };
+    const abort = new AbortController();
+    const entry: Active = { ref, abort, done: Promise.resolve() };
+    this.active.set(claim.node.id, entry);
+    entry.done = this.execute(claim, ref, abort)
+      .catch((e) => {
+        if (!isDomainError(e, "LEASE_LOST")) this.log("error", `node ${claim.node.key} report failed`, e);
+      })
+      .finally(() => {
+        this.active.delete(claim.node.id);
+        this.tick();
+      });
+  }
+
+  private async execute(claim: Claim, ref: LeaseRef, abort: AbortController) {
+    const spec = claim.node.config as unknown as NodeSpec & { item?: unknown; index?: number };
+    const reporter = new BufferedReporter(this.db, ref, (err) => abort.abort(err));
+    const timer = spec.timeoutMs
+      ? setTimeout(() => abort.abort(new Error(`timed out after ${spec.timeoutMs} ms`)), spec.timeoutMs)
+      : undefined;
+    let outcome: ExecOutcome;
+    try {
+      const { inputs, params } = await this.loadInputs(claim);
+      outcome = await executorFor(spec.kind)({
+        runId: claim.runId,
+        key: claim.node.key,
+        attempt: claim.node.attempt,
+        spec,
+        inputs,
+        params,
+        item: spec.item,
+        index: spec.index,
+        signal: abort.signal,
+        report: reporter,
+        settings: this.opts.settings,
+      });
+    } catch (err) {
+      clearTimeout(timer);
+      await reporter.flush();
+      if (reporter.lost || isCancel(abort.signal)) return;
+      const reason = abort.signal.aborted ? abort.signal.reason : err;
+      await failNode(this.db, ref, reason instanceof Error ? reason.message : String(reason));
+      return;
+    }
+    clearTimeout(timer);
+    await reporter.flush();
+    if (reporter.lost) return;
+    if (outcome.type === "succeeded") await completeNode(this.db, ref, outcome.output);
+    else if (outcome.type === "waiting") await enterWaiting(this.db, ref, outcome.presentation);
+    else await expandMap(this.db, ref, outcome.items);
+  }
+
+  private async loadInputs(claim: Claim) {
+    const run = await this.db.run.findUniqueOrThrow({ where: { id: claim.runId }, select: { params: true } });
+    let needs = claim.node.needs;
+    if (claim.node.parentKey) {
+      const parent = await this.db.runNode.findUnique({
+        where: { runId_key: { runId: claim.runId, key: claim.node.parentKey } },
+      });
+      needs = parent?.needs ?? [];
+    }
+    const rows = needs.length
+      ? await this.db.runNode.findMany({
+          where: { runId: claim.runId, key: { in: needs } },
+          select: { key: true, output: true },
+        })
+      : [];
+    const inputs = Object.fromEntries(rows.map((r) => [r.key, r.output ?? null]));
+    return { inputs, params: (run.params ?? {}) as Record<string, unknown> };
+  }
+
+  private async beat() {
+    const refs = [...this.active.values()].map((a) => a.ref);
+    const lost = await heartbeat(this.db, refs, this.opts.leaseMs);
+    for (const id of lost) this.active.get(id)?.abort.abort(new CancelReason("lease lost"));
+  }
+
+  private abortRun(runId: string, why: string) {
+    for (const a of this.active.values()) if (a.ref.runId === runId) a.abort.abort(new CancelReason(why));
+  }
+
+  private log(level: "info" | "warn" | "error", msg: string, err?: unknown) {
+    this.opts.log?.(level, msg, err);
+  }
+}
+
+/** Abort reasons that mean "stop quietly": the node's state was already decided elsewhere. */
+class CancelReason extends Error {}
+const isCancel = (s: AbortSignal) => s.aborted && s.reason instanceof CancelReason;

@@ -1,0 +1,37 @@
+/** The closed list of error codes clients may rely on (SPEC §7). */
+export const ERROR_CODES = [
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "INVALID_SPEC",
+  "INVALID_TRANSITION",
+  "CONFLICT",
+  "BUDGET_EXCEEDED",
+  "LEASE_LOST",
+  "RATE_LIMITED",
+  "BAD_INPUT",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** An expected failure with a code; mapped once to `extensions.code` by the API layer. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} not found`);
+
+export function isDomainError(e: unknown, code?: ErrorCode): e is DomainError {
+  return e instanceof DomainError && (code === undefined || e.code === code);
+}
+
+/** Exhaustiveness check for `switch` over unions. */
+export function assertNever(x: never): never {
+  throw new Error(`unexpected value: ${String(x)}`);
+}

@@ -1,0 +1,200 @@
+import type { Db } from "../db/client";
+import type { Notifier } from "./notifier";
+import { readEvents, toRecord } from "./read";
+import { CHANNELS, type EventType, MAX_PAGE, type RunEventRecord } from "./types";
+
+/** Events kept in memory per watched run, so live subscribers share one read. */
+const BUFFER_CAP = 5_000;
+/** Safety net for a lost NOTIFY: re-check the log this often while someone watches. */
+const POLL_MS = 2_000;
+
+/**
+ * The live tail of one run in this process. A doorbell (NOTIFY `runId:maxSeq`) makes
+ * it read `seq > head` once for all of its subscribers; the buffer holds a contiguous
+ * seq range `(head - buffer.length, head]`.
+ */
+class RunFeed {
+  buffer: RunEventRecord[] = [];
+  head = -1;
+  subscribers = 0;
+  private known = 0;
+  private fetching: Promise<void> | null = null;
+  private waiters = new Set<() => void>();
+  private poll: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Db,
+    readonly runId: string,
+  ) {}
+
+  /** The lowest seq a subscriber must have seen to read from the buffer. */
+  get base(): number {
+    return this.head - this.buffer.length;
+  }
+
+  ready: Promise<void> | null = null;
+
+  init(): Promise<void> {
+    this.ready ??= this.load();
+    return this.ready;
+  }
+
+  private async load(): Promise<void> {
+    const rows = await this.db.$queryRaw<
+      { last_seq: number }[]
+    >`SELECT last_seq FROM runs WHERE id = ${this.runId}::uuid`;
+    if (this.head < 0) this.head = rows.length ? Number(rows[0].last_seq) : 0;
+    this.poll = setInterval(() => this.ring(0), POLL_MS);
+    this.poll.unref();
+  }
+
+  ring(maxSeq: number): void {
+    if (maxSeq > this.known) this.known = maxSeq;
+    if (this.head < 0 || this.fetching) return;
+    this.fetching = this.fetch().finally(() => {
+      this.fetching = null;
+      if (this.known > this.head) this.ring(0);
+    });
+  }
+
+  private async fetch(): Promise<void> {
+    for (;;) {
+      let page: Awaited<ReturnType<typeof readEvents>>;
+      try {
+        page = await readEvents(this.db, this.runId, { afterSeq: this.head, limit: MAX_PAGE });
+      } catch {
+        return; // the next doorbell or poll retries
+      }
+      if (page.events.length) {
+        this.buffer.push(...page.events);
+        this.head = page.nextSeq;
+        if (this.buffer.length > BUFFER_CAP) this.buffer.splice(0, this.buffer.length - BUFFER_CAP);
+        this.wake();
+      }
+      if (!page.hasMore) return;
+    }
+  }
+
+  /** Buffered events with seq > cursor (caller checked cursor >= base). */
+  after(cursor: number): RunEventRecord[] {
+    const start = cursor - this.base;
+    return start >= this.buffer.length ? [] : this.buffer.slice(start);
+  }
+
+  wait(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.waiters.delete(done);
+        signal?.removeEventListener("abort", done);
+        clearTimeout(t);
+        resolve();
+      };
+      const t = setTimeout(done, POLL_MS);
+      this.waiters.add(done);
+      signal?.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  private wake() {
+    for (const w of [...this.waiters]) w();
+  }
+
+  close() {
+    if (this.poll) clearInterval(this.poll);
+    this.wake();
+  }
+}
+
+export interface StreamOptions {
+  types?: EventType[];
+  signal?: AbortSignal;
+}
+
+/**
+ * Per-process hub of live run tails. `stream(runId, afterSeq)` yields every event with
+ * `seq > afterSeq` exactly once and in order, then stays live, and ends after
+ * RUN_COMPLETED. Gapless by construction: it joins the feed (listening) before it reads
+ * the backlog, reads the backlog by seq pages until it reaches the feed's buffer, and
+ * from then on takes only `seq > cursor` from the buffer.
+ */
+export class EventHub {
+  private feeds = new Map<string, RunFeed>();
+
+  constructor(
+    private readonly db: Db,
+    notifier: Notifier,
+  ) {
+    notifier.on(CHANNELS.events, (payload) => {
+      const i = payload.lastIndexOf(":");
+      this.feeds.get(payload.slice(0, i))?.ring(Number(payload.slice(i + 1)));
+    });
+    notifier.onReconnect(() => {
+      for (const f of this.feeds.values()) f.ring(0);
+    });
+  }
+
+  /** Number of runs with a live tail in this process (for metrics). */
+  get watchedRuns(): number {
+    return this.feeds.size;
+  }
+
+  async *stream(runId: string, afterSeq: number, opts: StreamOptions = {}): AsyncGenerator<RunEventRecord> {
+    const feed = await this.join(runId);
+    const wanted = opts.types?.length ? new Set<string>(opts.types) : null;
+    let cursor = Math.max(0, afterSeq);
+    try {
+      const sealed = await this.db.$queryRaw<{ last_seq: number; sealed: boolean }[]>`
+        SELECT last_seq, sealed FROM runs WHERE id = ${runId}::uuid`;
+      if (sealed.length === 0 || (sealed[0].sealed && cursor >= Number(sealed[0].last_seq))) return;
+      while (!opts.signal?.aborted) {
+        let batch: RunEventRecord[];
+        let caughtUp = false;
+        if (cursor >= feed.base) {
+          batch = feed.after(cursor);
+          caughtUp = batch.length === 0;
+        } else {
+          const page = await readEvents(this.db, runId, { afterSeq: cursor, limit: MAX_PAGE });
+          batch = page.events;
+          // An empty page means the log's head was reached: the next pass reads the
+          // buffer synchronously before waiting (no window where a wake-up is missed).
+          // Only wait here if that cannot happen, to never spin.
+          caughtUp = batch.length === 0 && cursor < feed.base;
+        }
+        for (const e of batch) {
+          if (e.seq <= cursor) continue;
+          cursor = e.seq;
+          if (!wanted || wanted.has(e.type)) yield e;
+          if (e.type === "RUN_COMPLETED") return;
+        }
+        if (caughtUp) await feed.wait(opts.signal);
+      }
+    } finally {
+      this.leave(feed);
+    }
+  }
+
+  private async join(runId: string): Promise<RunFeed> {
+    let feed = this.feeds.get(runId);
+    if (!feed) {
+      feed = new RunFeed(this.db, runId);
+      this.feeds.set(runId, feed);
+    }
+    feed.subscribers++;
+    try {
+      await feed.init();
+    } catch (err) {
+      this.leave(feed);
+      throw err;
+    }
+    return feed;
+  }
+
+  private leave(feed: RunFeed) {
+    if (--feed.subscribers === 0) {
+      feed.close();
+      this.feeds.delete(feed.runId);
+    }
+  }
+}
+
+export { toRecord };

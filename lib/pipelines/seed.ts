@@ -1,0 +1,32 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Db } from "../db/client";
+import { log } from "../log";
+import { parseAndValidateSpec } from "../spec/validate";
+import { createPipelineVersion } from "./pipelines";
+
+export const EXAMPLES_DIR = path.resolve(import.meta.dirname, "../../examples");
+
+/**
+ * Register `examples/*.yaml|json` as pipelines. `${PORT}` in a file is replaced by the
+ * server's port (the demo http node calls an endpoint this app serves). Unchanged
+ * examples keep their version (same checksum).
+ */
+export async function seedExamples(db: Db, namespace: string, port: number, allowCommands: boolean): Promise<string[]> {
+  if (!fs.existsSync(EXAMPLES_DIR)) return [];
+  const names: string[] = [];
+  for (const file of fs.readdirSync(EXAMPLES_DIR).sort()) {
+    if (!/\.(ya?ml|json)$/.test(file)) continue;
+    const text = fs.readFileSync(path.join(EXAMPLES_DIR, file), "utf8").replaceAll("${PORT}", String(port));
+    const checked = parseAndValidateSpec(text, { allowCommands });
+    if (!checked.ok) {
+      if (!checked.problems.some((p) => p.message.includes("SIGNALBOX_ALLOW_COMMANDS"))) {
+        log.warn({ file, problems: checked.problems }, "example pipeline is invalid");
+      }
+      continue;
+    }
+    await createPipelineVersion(db, { namespace, name: checked.spec.name, spec: checked.spec });
+    names.push(checked.spec.name);
+  }
+  return names;
+}

