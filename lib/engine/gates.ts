@@ -54,7 +54,7 @@ export interface DecideInput {
 export async function decideGate(db: Db, input: DecideInput): Promise<RunNode> {
   return withRun(db, input.runId, async (c) => {
     const node = await c.tx.runNode.findUnique({ where: { runId_key: { runId: input.runId, key: input.nodeKey } } });
-    if (!node || node.kind !== "gate") throw notFound("gate");
+    if (node?.kind !== "gate") throw notFound("gate");
     const prior = await c.tx.gateDecision.findUnique({
       where: { runId_nodeKey: { runId: input.runId, nodeKey: input.nodeKey } },
     });

@@ -22,7 +22,7 @@ export async function reapExpiredLeases(db: Db): Promise<number> {
     await withRun(db, e.run_id, async (c) => {
       const node = await c.tx.runNode.findUnique({ where: { id: e.id } });
       // Re-check under the lock: a heartbeat or report may have won the race.
-      if (!node || node.status !== "RUNNING" || !node.leaseExpiresAt || node.leaseExpiresAt > new Date()) return;
+      if (node?.status !== "RUNNING" || !node.leaseExpiresAt || node.leaseExpiresAt > new Date()) return;
       await failAttempt(
         c,
         node,
@@ -66,7 +66,7 @@ export async function claimExternal(
     const claimed = await withRun(db, rows[0].run_id, async (c) => {
       if (c.run.status !== "RUNNING") return null;
       const node = await c.tx.runNode.findUnique({ where: { id: rows[0].id } });
-      if (!node || node.status !== "QUEUED") return null;
+      if (node?.status !== "QUEUED") return null;
       const cfg = (node.config as { with: { leaseMs?: number; input?: unknown } }).with;
       const leaseMs = opts.leaseMs ?? cfg.leaseMs ?? 30_000;
       const claim = await startNode(c, node.id, opts.owner, leaseMs);

@@ -38,14 +38,16 @@ export class BufferedReporter implements Reporter {
     this.schedule();
   }
   log(level: LogLevel, message: string) {
-    const logs = (this.pending.logs ??= []);
+    this.pending.logs ??= [];
+    const logs = this.pending.logs;
     // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
     const clean = message.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "").slice(0, MAX_LINE);
     if (logs.length < MAX_BUFFERED_LOGS) logs.push({ level, message: clean });
     this.schedule(logs.length >= 500);
   }
   result(row: Record<string, unknown>) {
-    (this.pending.results ??= []).push(row);
+    this.pending.results ??= [];
+    this.pending.results.push(row);
     this.schedule();
   }
 

@@ -5,6 +5,7 @@ import { log } from "../log";
 import { parseAndValidateSpec } from "../spec/validate";
 import { createPipelineVersion } from "./pipelines";
 
+const PORT_PLACEHOLDER = "$" + "{PORT}";
 export const EXAMPLES_DIR = path.resolve(import.meta.dirname, "../../examples");
 
 /**
@@ -17,7 +18,7 @@ export async function seedExamples(db: Db, namespace: string, port: number, allo
   const names: string[] = [];
   for (const file of fs.readdirSync(EXAMPLES_DIR).sort()) {
     if (!/\.(ya?ml|json)$/.test(file)) continue;
-    const text = fs.readFileSync(path.join(EXAMPLES_DIR, file), "utf8").replaceAll("${PORT}", String(port));
+    const text = fs.readFileSync(path.join(EXAMPLES_DIR, file), "utf8").replaceAll(PORT_PLACEHOLDER, String(port));
     const checked = parseAndValidateSpec(text, { allowCommands });
     if (!checked.ok) {
       if (!checked.problems.some((p) => p.message.includes("SIGNALBOX_ALLOW_COMMANDS"))) {
