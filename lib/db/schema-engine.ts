@@ -35,7 +35,14 @@ export const PRISMA_DIR = path.resolve(import.meta.dirname, "../../prisma");
 export const SCHEMA_PATH = path.join(PRISMA_DIR, "schema.prisma");
 export const MIGRATIONS_DIR = path.join(PRISMA_DIR, "migrations");
 
-export async function openSchemaEngine(databaseUrl: string, schemaPath = SCHEMA_PATH): Promise<SchemaEngine> {
+/**
+ * The engine plus a `close` that also ends its connections: it holds migrate's advisory
+ * lock on a pooled session, so a pool left open would block every other process's migrate.
+ */
+export async function openSchemaEngine(
+  databaseUrl: string,
+  schemaPath = SCHEMA_PATH,
+): Promise<{ engine: SchemaEngine; close: () => Promise<void> }> {
   // Discrete fields, not `connectionString`: the adapter's shadow database overrides only
   // `database`, which a connection string would silently take precedence over.
   const u = new URL(databaseUrl);
@@ -46,10 +53,18 @@ export async function openSchemaEngine(databaseUrl: string, schemaPath = SCHEMA_
     password: decodeURIComponent(u.password),
     database: u.pathname.slice(1),
   };
-  const adapter = bindMigrationAwareSqlAdapterFactory(shadowSafeFactory(config));
+  const opened: { dispose(): Promise<void> }[] = [];
+  const adapter = bindMigrationAwareSqlAdapterFactory(shadowSafeFactory(config, opened));
   const datamodel = fs.readFileSync(schemaPath, "utf8");
   const SchemaEngine = await loadWasm();
-  return SchemaEngine.new({ datamodels: [[schemaPath, datamodel]] }, () => {}, adapter);
+  const engine = await SchemaEngine.new({ datamodels: [[schemaPath, datamodel]] }, () => {}, adapter);
+  return {
+    engine,
+    close: async () => {
+      engine.free();
+      await Promise.all(opened.map((a) => a.dispose().catch(() => {})));
+    },
+  };
 }
 
 /** The migrations folder as the schema engine wants it. */
@@ -83,12 +98,16 @@ export function readMigrations(dir = MIGRATIONS_DIR) {
  * PrismaPg's own shadow database is dropped while its pool still holds a connection
  * ("being accessed by other users"); this one closes the pool first.
  */
-function shadowSafeFactory(config: pg.PoolConfig) {
+function shadowSafeFactory(config: pg.PoolConfig, opened: { dispose(): Promise<void> }[]) {
   const base = new PrismaPg(config);
   return {
     provider: "postgres" as const,
     adapterName: base.adapterName,
-    connect: () => base.connect(),
+    connect: async () => {
+      const a = await base.connect();
+      opened.push(a);
+      return a;
+    },
     async connectToShadowDb() {
       const name = `prisma_shadow_${crypto.randomUUID().replace(/-/g, "")}`;
       const admin = async (sql: string) => {
@@ -116,18 +135,18 @@ const NO_FILTER = { externalTables: [], externalEnums: [] };
 
 /** Apply every pending migration; returns the names applied. */
 export async function applyMigrations(databaseUrl: string): Promise<string[]> {
-  const engine = await openSchemaEngine(databaseUrl);
+  const { engine, close } = await openSchemaEngine(databaseUrl);
   try {
     const out = await engine.applyMigrations({ migrationsList: readMigrations(), filters: NO_FILTER });
     return out.appliedMigrationNames;
   } finally {
-    engine.free();
+    await close();
   }
 }
 
 /** SQL that takes a database from schema `fromPath` (or empty) to schema `toPath`. */
 export async function diffSchemas(databaseUrl: string, fromPath: string | null, toPath: string): Promise<string> {
-  const engine = await openSchemaEngine(databaseUrl, toPath);
+  const { engine, close } = await openSchemaEngine(databaseUrl, toPath);
   const target = (p: string) => ({
     tag: "schemaDatamodel" as const,
     files: [{ path: p, content: fs.readFileSync(p, "utf8") }],
@@ -142,7 +161,7 @@ export async function diffSchemas(databaseUrl: string, fromPath: string | null, 
     });
     return res.stdout ?? "";
   } finally {
-    engine.free();
+    await close();
   }
 }
 
