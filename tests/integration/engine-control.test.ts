@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cancelRun, pauseRun, resumeRun, setBudget } from "../../lib/engine/control";
-import { allEvents, buildRig, expectGapless, finished, type TestRig, submit, waitForNode, waitForRun } from "./helpers";
+import { allEvents, buildRig, expectGapless, finished, submit, type TestRig, waitForNode, waitForRun } from "./helpers";
 
 let rig: TestRig;
 beforeAll(async () => {
@@ -11,7 +11,8 @@ beforeAll(async () => {
 });
 afterAll(async () => rig.stop());
 
-const node = async (runId: string, key: string) => rig.db.runNode.findUniqueOrThrow({ where: { runId_key: { runId, key } } });
+const node = async (runId: string, key: string) =>
+  rig.db.runNode.findUniqueOrThrow({ where: { runId_key: { runId, key } } });
 
 describe("run control", () => {
   it("budget: pauses before overspending, resumes after raising it; spent never exceeds the budget", async () => {
@@ -38,7 +39,9 @@ describe("run control", () => {
     expect(done.spent).toBeCloseTo(0.3);
     const events = await allEvents(rig.db, run.id);
     expectGapless(events);
-    const statuses = events.filter((e) => e.type === "RUN_STATUS").map((e) => `${e.payload.status}:${e.payload.reason ?? ""}`);
+    const statuses = events
+      .filter((e) => e.type === "RUN_STATUS")
+      .map((e) => `${e.payload.status}:${e.payload.reason ?? ""}`);
     expect(statuses).toContain("PAUSED:BUDGET");
     const costs = events.filter((e) => e.type === "COST_UPDATE").map((e) => e.payload.spent as number);
     expect(Math.max(...costs)).toBeCloseTo(0.3);
@@ -90,7 +93,10 @@ describe("run control", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sbx-cancel-"));
     const marker = path.join(dir, "got-sigterm");
     const script = `process.on('SIGTERM', () => { require('fs').writeFileSync(${JSON.stringify(marker)}, 'yes'); process.exit(143); }); console.log('started'); setInterval(() => {}, 1000);`;
-    const run = await submit(rig, { name: "cancel-cmd", nodes: [{ id: "c", kind: "command", with: { argv: ["node", "-e", script] } }] });
+    const run = await submit(rig, {
+      name: "cancel-cmd",
+      nodes: [{ id: "c", kind: "command", with: { argv: ["node", "-e", script] } }],
+    });
     await waitForNode(rig.db, run.id, "c", "RUNNING");
     // Wait until the process is up (its first line was logged).
     const deadline = Date.now() + 10_000;

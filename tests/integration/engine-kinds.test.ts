@@ -5,7 +5,7 @@ import { decideGate } from "../../lib/engine/gates";
 import { claimExternal } from "../../lib/engine/leases";
 import { completeNode, reportProgress } from "../../lib/engine/report";
 import { isDomainError } from "../../lib/errors";
-import { allEvents, buildRig, expectGapless, finished, type TestRig, submit, waitForNode, waitForRun } from "./helpers";
+import { allEvents, buildRig, expectGapless, finished, submit, type TestRig, waitForNode, waitForRun } from "./helpers";
 
 let rig: TestRig;
 let server: http.Server;
@@ -15,7 +15,10 @@ let flaky = 0;
 beforeAll(async () => {
   rig = await buildRig();
   server = http.createServer((req, res) => {
-    if (req.url === "/items") return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ items: [{ v: 1 }, { v: 2 }, { v: 3 }] }));
+    if (req.url === "/items")
+      return res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ items: [{ v: 1 }, { v: 2 }, { v: 3 }] }));
     if (req.url === "/flaky") {
       flaky++;
       if (flaky < 3) return res.writeHead(503).end("try again");
@@ -31,7 +34,8 @@ afterAll(async () => {
   await rig.stop();
 });
 
-const node = async (runId: string, key: string) => rig.db.runNode.findUniqueOrThrow({ where: { runId_key: { runId, key } } });
+const node = async (runId: string, key: string) =>
+  rig.db.runNode.findUniqueOrThrow({ where: { runId_key: { runId, key } } });
 
 describe("node kinds", () => {
   it("http: parses JSON; non-2xx fails the node and the run", async () => {
@@ -41,7 +45,10 @@ describe("node kinds", () => {
     expect(out.status).toBe(200);
     expect(out.body.items).toHaveLength(3);
 
-    const bad = await submit(rig, { name: "h404", nodes: [{ id: "get", kind: "http", with: { url: `${base}/missing` } }] });
+    const bad = await submit(rig, {
+      name: "h404",
+      nodes: [{ id: "get", kind: "http", with: { url: `${base}/missing` } }],
+    });
     const run = await waitForRun(rig.db, bad.id, finished);
     expect(run.status).toBe("FAILED");
     expect((await node(bad.id, "get")).error).toContain("HTTP 404");
@@ -49,11 +56,16 @@ describe("node kinds", () => {
 
   it("retries with backoff, then succeeds (attempt 3)", async () => {
     flaky = 0;
-    const run = await submit(rig, { name: "retry", nodes: [{ id: "f", kind: "http", retries: 3, retryDelayMs: 50, with: { url: `${base}/flaky` } }] });
+    const run = await submit(rig, {
+      name: "retry",
+      nodes: [{ id: "f", kind: "http", retries: 3, retryDelayMs: 50, with: { url: `${base}/flaky` } }],
+    });
     expect((await waitForRun(rig.db, run.id, finished)).status).toBe("SUCCEEDED");
     const f = await node(run.id, "f");
     expect(f.attempt).toBe(3);
-    const logs = (await allEvents(rig.db, run.id)).filter((e) => e.type === "LOG" && String(e.payload.message).includes("failed"));
+    const logs = (await allEvents(rig.db, run.id)).filter(
+      (e) => e.type === "LOG" && String(e.payload.message).includes("failed"),
+    );
     expect(logs).toHaveLength(2);
   });
 
@@ -62,7 +74,12 @@ describe("node kinds", () => {
       name: "map",
       nodes: [
         { id: "src", kind: "transform", with: { expression: "[10, 20, 30, 40, 50]" } },
-        { id: "each", kind: "map", needs: ["src"], with: { over: "inputs.src", concurrency: 2, node: { kind: "transform", with: { expression: "item * 2" } } } },
+        {
+          id: "each",
+          kind: "map",
+          needs: ["src"],
+          with: { over: "inputs.src", concurrency: 2, node: { kind: "transform", with: { expression: "item * 2" } } },
+        },
         { id: "sum", kind: "transform", needs: ["each"], with: { expression: "$sum(inputs.each)" } },
       ],
     });
@@ -98,20 +115,43 @@ describe("node kinds", () => {
     };
     const a = await submit(rig, spec);
     await waitForNode(rig.db, a.id, "g", "WAITING");
-    await decideGate(rig.db, { runId: a.id, nodeKey: "g", decision: "MODIFY", patch: { x: 2 }, feedback: "bump", decidedBy: "t" });
+    await decideGate(rig.db, {
+      runId: a.id,
+      nodeKey: "g",
+      decision: "MODIFY",
+      patch: { x: 2 },
+      feedback: "bump",
+      decidedBy: "t",
+    });
     expect((await waitForRun(rig.db, a.id, finished)).status).toBe("SUCCEEDED");
     expect((await node(a.id, "after")).output).toEqual({ x: 2 });
 
     const b = await submit(rig, spec);
     await waitForNode(rig.db, b.id, "g", "WAITING");
-    await decideGate(rig.db, { runId: b.id, nodeKey: "g", decision: "REJECT", feedback: "not today", decidedBy: "t", idempotencyKey: "k1" });
+    await decideGate(rig.db, {
+      runId: b.id,
+      nodeKey: "g",
+      decision: "REJECT",
+      feedback: "not today",
+      decidedBy: "t",
+      idempotencyKey: "k1",
+    });
     const run = await waitForRun(rig.db, b.id, finished);
     expect(run.status).toBe("FAILED");
     expect((await node(b.id, "g")).error).toContain("not today");
     expect((await node(b.id, "after")).status).toBe("SKIPPED");
     // Same key again: idempotent. A different decision: CONFLICT.
-    await decideGate(rig.db, { runId: b.id, nodeKey: "g", decision: "REJECT", feedback: "not today", decidedBy: "t", idempotencyKey: "k1" });
-    await expect(decideGate(rig.db, { runId: b.id, nodeKey: "g", decision: "APPROVE", decidedBy: "u", idempotencyKey: "k2" })).rejects.toMatchObject({ code: "CONFLICT" });
+    await decideGate(rig.db, {
+      runId: b.id,
+      nodeKey: "g",
+      decision: "REJECT",
+      feedback: "not today",
+      decidedBy: "t",
+      idempotencyKey: "k1",
+    });
+    await expect(
+      decideGate(rig.db, { runId: b.id, nodeKey: "g", decision: "APPROVE", decidedBy: "u", idempotencyKey: "k2" }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
     const decided = (await allEvents(rig.db, b.id)).filter((e) => e.type === "GATE_DECIDED");
     expect(decided).toHaveLength(1);
   });
@@ -127,7 +167,10 @@ describe("node kinds", () => {
       "console.log('::output ' + JSON.stringify({best: 'a'}));",
       "console.error('a warning');",
     ].join("\n");
-    const run = await submit(rig, { name: "cmd", nodes: [{ id: "c", kind: "command", cost: 0.1, with: { argv: ["node", "-e", script] } }] });
+    const run = await submit(rig, {
+      name: "cmd",
+      nodes: [{ id: "c", kind: "command", cost: 0.1, with: { argv: ["node", "-e", script] } }],
+    });
     const done = await waitForRun(rig.db, run.id, finished);
     expect(done.status).toBe("SUCCEEDED");
     const c = await node(run.id, "c");
@@ -138,32 +181,53 @@ describe("node kinds", () => {
     expect(done.resultsColumns).toEqual(["model", "score", "extra"]);
     expect(done.resultsRows).toHaveLength(2);
     const logs = (await allEvents(rig.db, run.id)).filter((e) => e.type === "LOG").map((e) => e.payload);
-    expect(logs).toContainEqual(expect.objectContaining({ level: "INFO", message: "hello from the command", nodeKey: "c" }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({ level: "INFO", message: "hello from the command", nodeKey: "c" }),
+    );
     expect(logs).toContainEqual(expect.objectContaining({ level: "WARNING", message: "a warning" }));
   });
 
   it("external: claimed by a worker with a lease; a stale epoch is LEASE_LOST; results: true fills the table", async () => {
     const run = await submit(rig, {
       name: "ext",
-      nodes: [{ id: "score", kind: "external", results: true, with: { queue: `q-${rig.namespace}`, input: { rows: 2 } } }],
+      nodes: [
+        { id: "score", kind: "external", results: true, with: { queue: `q-${rig.namespace}`, input: { rows: 2 } } },
+      ],
     });
     await waitForNode(rig.db, run.id, "score", "QUEUED");
-    const claim = await claimExternal(rig.db, { namespace: rig.namespace, queue: `q-${rig.namespace}`, owner: "ext-1", leaseMs: 5000 });
+    const claim = await claimExternal(rig.db, {
+      namespace: rig.namespace,
+      queue: `q-${rig.namespace}`,
+      owner: "ext-1",
+      leaseMs: 5000,
+    });
     expect(claim).toMatchObject({ nodeKey: "score", input: { rows: 2 }, attempt: 1 });
-    await reportProgress(rig.db, { runId: run.id, nodeId: claim!.nodeId, epoch: claim!.epoch }, { progress: 0.5, logs: [{ level: "INFO", message: "scoring" }] });
+    await reportProgress(
+      rig.db,
+      { runId: run.id, nodeId: claim!.nodeId, epoch: claim!.epoch },
+      { progress: 0.5, logs: [{ level: "INFO", message: "scoring" }] },
+    );
     const stale = { runId: run.id, nodeId: claim!.nodeId, epoch: claim!.epoch - 1 };
     const err = await completeNode(rig.db, stale, []).catch((e) => e);
     expect(isDomainError(err, "LEASE_LOST")).toBe(true);
-    await completeNode(rig.db, { runId: run.id, nodeId: claim!.nodeId, epoch: claim!.epoch }, [{ name: "x", score: 1 }, { name: "y", score: 0.5 }]);
+    await completeNode(rig.db, { runId: run.id, nodeId: claim!.nodeId, epoch: claim!.epoch }, [
+      { name: "x", score: 1 },
+      { name: "y", score: 0.5 },
+    ]);
     const done = await waitForRun(rig.db, run.id, finished);
     expect(done.status).toBe("SUCCEEDED");
     expect(done.resultsColumns).toEqual(["name", "score"]);
-    const again = await completeNode(rig.db, { runId: run.id, nodeId: claim!.nodeId, epoch: claim!.epoch }, []).catch((e) => e);
+    const again = await completeNode(rig.db, { runId: run.id, nodeId: claim!.nodeId, epoch: claim!.epoch }, []).catch(
+      (e) => e,
+    );
     expect(isDomainError(again, "LEASE_LOST")).toBe(true);
   });
 
   it("timeout: a node over its timeoutMs fails with a timeout error", async () => {
-    const run = await submit(rig, { name: "to", nodes: [{ id: "s", kind: "sleep", timeoutMs: 200, with: { ms: 5000 } }] });
+    const run = await submit(rig, {
+      name: "to",
+      nodes: [{ id: "s", kind: "sleep", timeoutMs: 200, with: { ms: 5000 } }],
+    });
     const done = await waitForRun(rig.db, run.id, finished, 10_000);
     expect(done.status).toBe("FAILED");
     expect((await node(run.id, "s")).error).toContain("timed out after 200 ms");
@@ -176,7 +240,13 @@ describe("node kinds", () => {
         { id: "ok", kind: "transform", with: { expression: "1" } },
         { id: "bad", kind: "http", with: { url: `${base}/missing` } },
         { id: "cleanup", kind: "transform", needs: ["bad"], trigger: "all_done", with: { expression: "'cleaned'" } },
-        { id: "either", kind: "transform", needs: ["ok", "bad"], trigger: "any_succeeded", with: { expression: "'one'" } },
+        {
+          id: "either",
+          kind: "transform",
+          needs: ["ok", "bad"],
+          trigger: "any_succeeded",
+          with: { expression: "'one'" },
+        },
         { id: "strict", kind: "transform", needs: ["ok", "bad"], with: { expression: "'never'" } },
       ],
     });

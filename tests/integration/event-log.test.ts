@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendEvents } from "../../lib/events/append";
 import { readEvents } from "../../lib/events/read";
 import type { RunEventRecord } from "../../lib/events/types";
-import { buildRig, type TestRig, submit } from "./helpers";
+import { buildRig, submit, type TestRig } from "./helpers";
 
 let rig: TestRig;
 beforeAll(async () => {
@@ -21,7 +21,10 @@ async function appendLogs(runId: string, writer: number, batches: number, perBat
       await appendEvents(
         tx,
         runId,
-        Array.from({ length: perBatch }, (_, i) => ({ type: "LOG" as const, payload: { level: "INFO", message: `w${writer} b${b} i${i}`, nodeKey: "a" } })),
+        Array.from({ length: perBatch }, (_, i) => ({
+          type: "LOG" as const,
+          payload: { level: "INFO", message: `w${writer} b${b} i${i}`, nodeKey: "a" },
+        })),
       );
     });
   }
@@ -45,7 +48,11 @@ describe("event log", () => {
     stop = true;
     await reader;
     const n = 1 + 64 * 5 * 3;
-    const rows = await rig.db.runEvent.findMany({ where: { runId: run.id }, select: { seq: true }, orderBy: { seq: "asc" } });
+    const rows = await rig.db.runEvent.findMany({
+      where: { runId: run.id },
+      select: { seq: true },
+      orderBy: { seq: "asc" },
+    });
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(seen).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect((await rig.db.run.findUniqueOrThrow({ where: { id: run.id } })).lastSeq).toBe(n);
@@ -59,7 +66,9 @@ describe("event log", () => {
         throw new Error("rollback");
       })
       .catch(() => {});
-    await rig.db.$transaction((tx) => appendEvents(tx, run.id, [{ type: "LOG", payload: { level: "INFO", message: "kept", nodeKey: null } }]));
+    await rig.db.$transaction((tx) =>
+      appendEvents(tx, run.id, [{ type: "LOG", payload: { level: "INFO", message: "kept", nodeKey: null } }]),
+    );
     const page = await readEvents(rig.db, run.id);
     expect(page.events.map((e) => [e.seq, e.payload.message ?? e.type])).toEqual([
       [1, "RUN_STATUS"],
@@ -93,7 +102,9 @@ describe("event log", () => {
     const writers = Promise.all(Array.from({ length: 8 }, (_, w) => appendLogs(run.id, w, 10, 4)));
     await writers;
     await rig.db.$transaction((tx) =>
-      appendEvents(tx, run.id, [{ type: "RUN_COMPLETED", payload: { status: "SUCCEEDED", nodesSucceeded: 0, nodesFailed: 0, durationMs: 0 } }]),
+      appendEvents(tx, run.id, [
+        { type: "RUN_COMPLETED", payload: { status: "SUCCEEDED", nodesSucceeded: 0, nodesFailed: 0, durationMs: 0 } },
+      ]),
     );
     const timeout = setTimeout(() => ac.abort(), 15_000);
     await consumer;
@@ -102,7 +113,9 @@ describe("event log", () => {
     expect(got.map((e) => e.seq)).toEqual(Array.from({ length: last - k }, (_, i) => k + 1 + i));
     expect(got.at(-1)?.type).toBe("RUN_COMPLETED");
     // Sealed: nothing is appended after RUN_COMPLETED.
-    const after = await rig.db.$transaction((tx) => appendEvents(tx, run.id, [{ type: "LOG", payload: { level: "INFO", message: "late", nodeKey: null } }]));
+    const after = await rig.db.$transaction((tx) =>
+      appendEvents(tx, run.id, [{ type: "LOG", payload: { level: "INFO", message: "late", nodeKey: null } }]),
+    );
     expect(after).toBeNull();
   });
 
@@ -116,7 +129,9 @@ describe("event log", () => {
     expect(rig.events.watchedRuns).toBeGreaterThanOrEqual(1);
     await Promise.all(Array.from({ length: 4 }, (_, w) => appendLogs(run.id, w, 5, 5)));
     await rig.db.$transaction((tx) =>
-      appendEvents(tx, run.id, [{ type: "RUN_COMPLETED", payload: { status: "SUCCEEDED", nodesSucceeded: 0, nodesFailed: 0, durationMs: 0 } }]),
+      appendEvents(tx, run.id, [
+        { type: "RUN_COMPLETED", payload: { status: "SUCCEEDED", nodesSucceeded: 0, nodesFailed: 0, durationMs: 0 } },
+      ]),
     );
     await Promise.all(consumers);
     const expected = Array.from({ length: 1 + 100 + 1 }, (_, i) => i + 1);
