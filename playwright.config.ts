@@ -1,6 +1,8 @@
 import { defineConfig, devices } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3111);
+/** Separate data dirs / build dirs let two e2e runs coexist on one machine. */
+const DATA_DIR = process.env.E2E_DATA_DIR ?? ".data/e2e";
 export const E2E_ADMIN_TOKEN = "sbx_e2e_admin_token_for_tests_only";
 
 /**
@@ -35,13 +37,13 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], viewport: { width: 1440, height: 900 } } }],
   webServer: {
-    command: `rm -rf .data/e2e && npm run build && NODE_ENV=production tsx server.ts`,
+    command: `rm -rf ${DATA_DIR} && npm run build && NODE_ENV=production tsx server.ts`,
     url: `http://127.0.0.1:${PORT}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,
     env: {
       PORT: String(PORT),
-      SIGNALBOX_DATA_DIR: ".data/e2e",
+      SIGNALBOX_DATA_DIR: DATA_DIR,
       SIGNALBOX_ADMIN_TOKEN: E2E_ADMIN_TOKEN,
       SIGNALBOX_ALLOW_COMMANDS: "1",
       LOG_LEVEL: "warn",
