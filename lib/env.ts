@@ -44,6 +44,11 @@ const schema = z.object({
     .enum(["0", "1"])
     .default("1")
     .transform((v) => v === "1"),
+  /** `1` serves only the API, without Next's pages (API integration tests need no `next build`). */
+  SIGNALBOX_NO_NEXT: z
+    .enum(["0", "1"])
+    .default("0")
+    .transform((v) => v === "1"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -41,12 +41,24 @@ function runningPort(pgDir: string): number | undefined {
   return port;
 }
 
-async function freePort(): Promise<number> {
+/** `preferred` when it is free (a restart keeps its port, so clients reconnect), else any. */
+async function freePort(preferred = 0): Promise<number> {
+  if (preferred) {
+    const ok = await listenOnce(preferred).then(
+      () => true,
+      () => false,
+    );
+    if (ok) return preferred;
+  }
+  return listenOnce(0);
+}
+
+function listenOnce(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
     srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
+    srv.listen(port, "127.0.0.1", () => {
       const { port } = srv.address() as net.AddressInfo;
       srv.close(() => resolve(port));
     });
@@ -104,7 +116,10 @@ export async function startEmbeddedPostgres(dataDir: string, log: (m: string) =>
       log(`joining embedded PostgreSQL on port ${existing}`);
       return { url: urlFor(existing), port: existing, owner: false, stop: async () => {} };
     }
-    const port = await freePort();
+    const portFile = path.resolve(dataDir, "postgres.port");
+    const previous = fs.existsSync(portFile) ? Number(fs.readFileSync(portFile, "utf8")) : 0;
+    const port = await freePort(previous);
+    fs.writeFileSync(portFile, String(port));
     const pg = new EmbeddedPostgres({
       databaseDir: pgDir,
       port,

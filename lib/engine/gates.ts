@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
 import type { RunNode } from "../db/generated/client";
 import { DomainError, notFound } from "../errors";
+import { assertPayloadSize } from "../limits";
 import type { NodeSpec } from "../spec/types";
 import { advanceRun, setNode } from "./advance";
 import { fence, type LeaseRef } from "./report";
@@ -11,6 +12,7 @@ export type Decision = "APPROVE" | "REJECT" | "MODIFY";
 
 /** A claimed gate stops holding a worker: it WAITs for a human (or its timeout). */
 export async function enterWaiting(db: Db, ref: LeaseRef, presentation: unknown): Promise<void> {
+  assertPayloadSize(presentation, "the gate's presented value");
   await withRun(db, ref.runId, async (c) => {
     const node = await fence(c, ref);
     const cfg = (node.config as unknown as NodeSpec).with as {
@@ -52,6 +54,8 @@ export interface DecideInput {
  * is a CONFLICT. Audited in `gate_decisions`.
  */
 export async function decideGate(db: Db, input: DecideInput): Promise<RunNode> {
+  assertPayloadSize(input.patch ?? null, "the patch");
+  assertPayloadSize(input.feedback ?? null, "the feedback");
   return withRun(db, input.runId, async (c) => {
     const node = await c.tx.runNode.findUnique({ where: { runId_key: { runId: input.runId, key: input.nodeKey } } });
     if (node?.kind !== "gate") throw notFound("gate");

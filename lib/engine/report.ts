@@ -2,6 +2,7 @@ import type { Db } from "../db/client";
 import type { RunNode } from "../db/generated/client";
 import { DomainError } from "../errors";
 import type { LogLevel } from "../events/types";
+import { assertPayloadSize, escapeControl } from "../limits";
 import type { NodeSpec } from "../spec/types";
 import { advanceRun, setNode } from "./advance";
 import { appendResults } from "./results";
@@ -35,6 +36,7 @@ const spec = (n: RunNode) => n.config as unknown as NodeSpec;
 
 /** Record success: output, declared cost charged, results table, then move the run on. */
 export async function completeNode(db: Db, ref: LeaseRef, output: unknown): Promise<void> {
+  assertPayloadSize(output, "node output");
   await withRun(db, ref.runId, async (c) => {
     const node = await fence(c, ref);
     const declared = spec(node).cost ?? 0;
@@ -107,9 +109,13 @@ export interface ProgressReport {
 
 /** Apply a batch of live reports under the lease. Throws LEASE_LOST when it is gone. */
 export async function reportProgress(db: Db, ref: LeaseRef, r: ProgressReport): Promise<void> {
+  for (const l of r.logs ?? []) assertPayloadSize(l.message, "a log line");
+  for (const row of r.results ?? []) assertPayloadSize(row, "a result row");
+  if (r.metrics) assertPayloadSize(r.metrics, "metrics");
   await withRun(db, ref.runId, async (c) => {
     const node = await fence(c, ref);
-    for (const l of r.logs ?? []) c.emit("LOG", { level: l.level, message: l.message, nodeKey: node.key });
+    for (const l of r.logs ?? [])
+      c.emit("LOG", { level: l.level, message: escapeControl(l.message), nodeKey: node.key });
     const data: Parameters<typeof setNode>[2] = {};
     if (r.progress !== undefined) data.progress = Math.min(1, Math.max(0, r.progress));
     if (r.metrics && Object.keys(r.metrics).length) data.metrics = { ...(node.metrics as object), ...r.metrics };

@@ -163,15 +163,23 @@ export class Worker {
       await reporter.flush();
       if (reporter.lost || isCancel(abort.signal)) return;
       const reason = abort.signal.aborted ? abort.signal.reason : err;
-      await failNode(this.db, ref, reason instanceof Error ? reason.message : String(reason));
+      await retryTransient(() => failNode(this.db, ref, reason instanceof Error ? reason.message : String(reason)));
       return;
     }
     clearTimeout(timer);
     await reporter.flush();
     if (reporter.lost) return;
-    if (outcome.type === "succeeded") await completeNode(this.db, ref, outcome.output);
-    else if (outcome.type === "waiting") await enterWaiting(this.db, ref, outcome.presentation);
-    else await expandMap(this.db, ref, outcome.items);
+    try {
+      await retryTransient(() => {
+        if (outcome.type === "succeeded") return completeNode(this.db, ref, outcome.output);
+        if (outcome.type === "waiting") return enterWaiting(this.db, ref, outcome.presentation);
+        return expandMap(this.db, ref, outcome.items);
+      });
+    } catch (err) {
+      // An outcome the engine refuses (output over 64 KiB, too many map items) fails the attempt.
+      if (!isDomainError(err, "BAD_INPUT")) throw err;
+      await failNode(this.db, ref, err.message);
+    }
   }
 
   private async loadInputs(claim: Claim) {
@@ -211,3 +219,21 @@ export class Worker {
 /** Abort reasons that mean "stop quietly": the node's state was already decided elsewhere. */
 class CancelReason extends Error {}
 const isCancel = (s: AbortSignal) => s.aborted && s.reason instanceof CancelReason;
+
+/**
+ * Retry a report through a database outage (restart, failover): up to ~10 s with
+ * back-off. Domain errors (LEASE_LOST, BAD_INPUT) are answers, not outages: no retry.
+ * If the outage outlasts this, the lease expires and the node is retried elsewhere.
+ */
+async function retryTransient<T>(fn: () => Promise<T>): Promise<T> {
+  let delay = 200;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isDomainError(err) || attempt >= 6) throw err;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 3_000);
+    }
+  }
+}

@@ -6,6 +6,7 @@ import { costPayload } from "../engine/snapshot";
 import { DomainError } from "../errors";
 import { appendEvents } from "../events/append";
 import { CHANNELS } from "../events/types";
+import { assertPayloadSize } from "../limits";
 import type { PipelineSpec } from "../spec/types";
 import { parseAndValidateSpec, validateSpec } from "../spec/validate";
 
@@ -69,6 +70,8 @@ export async function submitRun(db: Db, input: SubmitRunInput, opts: SubmitOptio
   if (input.budget !== undefined && input.budget !== null && (!Number.isFinite(input.budget) || input.budget < 0)) {
     throw new DomainError("BAD_INPUT", "budget must be a non-negative number");
   }
+  assertPayloadSize(input.params ?? null, "params");
+  if (input.label && input.label.length > 200) throw new DomainError("BAD_INPUT", "label: at most 200 characters");
   const { spec, pipelineName, pipelineVersion } = await resolveSpec(db, input, opts);
   try {
     return await createRun(db, input, spec, pipelineName, pipelineVersion);

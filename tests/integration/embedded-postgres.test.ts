@@ -11,7 +11,7 @@ const children: ChildProcess[] = [];
 
 /** A worker process on the embedded database (no DATABASE_URL); resolves once it runs. */
 function worker(): Promise<{ child: ChildProcess; output: () => string }> {
-  const env = { ...process.env, SIGNALBOX_DATA_DIR: dataDir, LOG_LEVEL: "info" };
+  const env: NodeJS.ProcessEnv = { ...process.env, SIGNALBOX_DATA_DIR: dataDir, LOG_LEVEL: "info" };
   delete env.DATABASE_URL;
   const child = spawn(process.execPath, ["--import", "tsx", "cli/worker.ts"], {
     cwd: ROOT,

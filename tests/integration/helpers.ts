@@ -22,10 +22,11 @@ export interface TestRig {
 
 /** A database client, listener, event hub and (optionally) an in-process worker. */
 export async function buildRig(
-  opts: { worker?: boolean; leaseMs?: number; allowCommands?: boolean } = {},
+  opts: { worker?: boolean; leaseMs?: number; allowCommands?: boolean; url?: string } = {},
 ): Promise<TestRig> {
-  const db = createDb(databaseUrl());
-  const notifier = new Notifier(databaseUrl());
+  const url = opts.url ?? databaseUrl();
+  const db = createDb(url);
+  const notifier = new Notifier(url);
   await notifier.start();
   const events = new EventHub(db, notifier);
   const namespace = `ns-${randomUUID().slice(0, 8)}`;

@@ -1,0 +1,137 @@
+import type { Db } from "../db/client";
+import type { Run, RunStatus } from "../db/generated/client";
+import { type NodeSnapshot, nodeSnapshot } from "../engine/snapshot";
+import { DomainError } from "../errors";
+
+/** Ids are UUIDs; anything else cannot exist, and must never reach a `::uuid` cast. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (s: string): boolean => UUID.test(s);
+
+export const MAX_RUNS_PAGE = 200;
+
+export interface RunFilter {
+  namespace: string;
+  status?: RunStatus[] | null;
+  pipeline?: string | null;
+  /** Case-insensitive match on label or pipeline name, or an exact run id. */
+  search?: string | null;
+  first?: number | null;
+  /** Opaque cursor from a previous page's `endCursor`. */
+  after?: string | null;
+}
+
+export interface RunPage {
+  runs: Run[];
+  /** Cursor of each run, same order as `runs`. */
+  cursors: string[];
+  endCursor: string | null;
+  hasNextPage: boolean;
+}
+
+/** Cursors are opaque to clients; inside they name the last run seen. */
+const encodeCursor = (id: string) => Buffer.from(`run:${id}`).toString("base64url");
+
+function decodeCursor(cursor: string): string {
+  const raw = Buffer.from(cursor, "base64url").toString();
+  const id = raw.startsWith("run:") ? raw.slice(4) : "";
+  if (!isUuid(id)) throw new DomainError("BAD_INPUT", "invalid cursor");
+  return id;
+}
+
+/**
+ * A page of the namespace's runs, newest first (createdAt, then id). Keyset pagination:
+ * the cursor names the last run of the previous page and the database compares against
+ * that row's exact values, so concurrent inserts never shift or repeat a page.
+ */
+export async function listRuns(db: Db, f: RunFilter): Promise<RunPage> {
+  const first = f.first ?? 50;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_RUNS_PAGE) {
+    throw new DomainError("BAD_INPUT", `first must be 1..${MAX_RUNS_PAGE}`);
+  }
+  const search = f.search?.trim();
+  const rows = await db.run.findMany({
+    where: {
+      namespace: f.namespace,
+      ...(f.status?.length ? { status: { in: f.status } } : {}),
+      ...(f.pipeline ? { pipelineName: f.pipeline } : {}),
+      ...(search
+        ? {
+            OR: [
+              { label: { contains: search, mode: "insensitive" as const } },
+              { pipelineName: { contains: search, mode: "insensitive" as const } },
+              ...(isUuid(search) ? [{ id: search }] : []),
+            ],
+          }
+        : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    ...(f.after ? { cursor: { id: decodeCursor(f.after) }, skip: 1 } : {}),
+    take: first + 1,
+  });
+  const runs = rows.slice(0, first);
+  const cursors = runs.map((r) => encodeCursor(r.id));
+  return { runs, cursors, endCursor: cursors.at(-1) ?? null, hasNextPage: rows.length > first };
+}
+
+/** A run of `namespace`, or null — another namespace's run looks exactly like a missing one. */
+export async function getRun(db: Db, namespace: string, id: string): Promise<Run | null> {
+  if (!isUuid(id)) return null;
+  return db.run.findFirst({ where: { id, namespace } });
+}
+
+/** Runs by id (one query), restricted to `namespace` unless it is null (trusted callers). */
+export async function getRuns(db: Db, namespace: string | null, ids: readonly string[]): Promise<Run[]> {
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return [];
+  return db.run.findMany({ where: { id: { in: valid }, ...(namespace ? { namespace } : {}) } });
+}
+
+/** The nodes of several runs in one query, each run's in DAG position order. */
+export async function listNodes(db: Db, runIds: readonly string[]): Promise<Map<string, NodeSnapshot[]>> {
+  const byRun = new Map<string, NodeSnapshot[]>(runIds.map((id) => [id, []]));
+  const valid = runIds.filter(isUuid);
+  if (valid.length === 0) return byRun;
+  const rows = await db.runNode.findMany({
+    where: { runId: { in: valid } },
+    orderBy: [{ runId: "asc" }, { position: "asc" }],
+  });
+  for (const r of rows) byRun.get(r.runId)?.push(nodeSnapshot(r));
+  return byRun;
+}
+
+/** Nodes by id (one query), restricted to runs of `namespace`. */
+export async function getNodes(db: Db, namespace: string, ids: readonly string[]): Promise<NodeSnapshot[]> {
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return [];
+  const rows = await db.runNode.findMany({ where: { id: { in: valid }, run: { namespace } } });
+  return rows.map(nodeSnapshot);
+}
+
+/** Gates waiting for a human across the namespace's runs (the inbox), oldest first. */
+export async function waitingGates(db: Db, namespace: string, limit = 500): Promise<NodeSnapshot[]> {
+  const rows = await db.runNode.findMany({
+    where: { status: "WAITING", kind: "gate", run: { namespace } },
+    orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
+    take: limit,
+  });
+  return rows.map(nodeSnapshot);
+}
+
+/** What an external worker's report needs to be routed and fenced: the node's run and lease length. */
+export interface NodeRef {
+  runId: string;
+  nodeId: string;
+  leaseMs: number;
+}
+
+/** The node `nodeId` if it belongs to a run of `namespace`, else null. */
+export async function getNodeRef(db: Db, namespace: string, nodeId: string): Promise<NodeRef | null> {
+  if (!isUuid(nodeId)) return null;
+  const n = await db.runNode.findFirst({
+    where: { id: nodeId, run: { namespace } },
+    select: { id: true, runId: true, config: true },
+  });
+  if (!n) return null;
+  const leaseMs = Number((n.config as { with?: { leaseMs?: unknown } }).with?.leaseMs) || 30_000;
+  return { runId: n.runId, nodeId: n.id, leaseMs };
+}
