@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import { DomainError } from "../errors";
+import { metrics } from "../metrics";
 import { advanceRun } from "./advance";
 import { startNode } from "./claim";
 import { failAttempt } from "./report";

@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { isDomainError } from "../errors";
 import type { Notifier } from "../events/notifier";
 import { CHANNELS } from "../events/types";
+import { metrics } from "../metrics";
 import type { NodeSpec } from "../spec/types";
 import { type Claim, claimNodes } from "./claim";
 import { startQueuedRuns } from "./control";
@@ -118,6 +119,7 @@ export class Worker {
     await startQueuedRuns(this.db);
     const free = this.opts.concurrency - this.active.size;
     const claims = await claimNodes(this.db, this.owner, free, this.opts.leaseMs);
+    metrics.nodesClaimed.inc(claims.length);
     for (const c of claims) this.launch(c);
   }
 

@@ -1,4 +1,5 @@
 import type { Tx } from "../db/client";
+import { metrics } from "../metrics";
 import { CHANNELS, type NewEvent } from "./types";
 
 /**
@@ -33,6 +34,7 @@ export async function appendEvents(
   if (events.some((e) => e.type === "RUN_COMPLETED")) {
     await tx.$executeRaw`UPDATE runs SET sealed = true WHERE id = ${runId}::uuid`;
   }
+  metrics.eventsAppended.inc(events.length);
   // Delivered at commit, never for a rolled-back transaction.
   await tx.$executeRaw`SELECT pg_notify(${CHANNELS.events}, ${`${runId}:${lastSeq}`})`;
   return { firstSeq, lastSeq };

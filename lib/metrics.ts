@@ -1,0 +1,64 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/**
+ * Prometheus metrics (served at /api/metrics). One registry per process, kept on
+ * globalThis because Next's bundles may load a second copy of lib/.
+ */
+function build() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "signalbox_process_" });
+  const m = {
+    registry,
+    connections: new Gauge({
+      name: "signalbox_open_connections",
+      help: "Open live connections",
+      labelNames: ["transport"],
+      registers: [registry],
+    }),
+    subscriptions: new Gauge({
+      name: "signalbox_open_subscriptions",
+      help: "Open subscriptions",
+      labelNames: ["transport"],
+      registers: [registry],
+    }),
+    eventsAppended: new Counter({
+      name: "signalbox_events_appended_total",
+      help: "Events appended to run logs",
+      registers: [registry],
+    }),
+    eventsDelivered: new Counter({
+      name: "signalbox_events_delivered_total",
+      help: "Events sent to subscribers",
+      labelNames: ["transport"],
+      registers: [registry],
+    }),
+    commitToSend: new Histogram({
+      name: "signalbox_commit_to_send_seconds",
+      help: "Time from an event's commit to its send to a subscriber",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    slowConsumerCloses: new Counter({
+      name: "signalbox_slow_consumer_closes_total",
+      help: "Subscribers closed for falling behind",
+      registers: [registry],
+    }),
+    leaseExpiries: new Counter({
+      name: "signalbox_lease_expiries_total",
+      help: "Node leases that expired (worker lost)",
+      registers: [registry],
+    }),
+    nodesClaimed: new Counter({
+      name: "signalbox_nodes_claimed_total",
+      help: "Nodes claimed by workers in this process",
+      registers: [registry],
+    }),
+  };
+  return m;
+}
+
+type Metrics = ReturnType<typeof build>;
+const g = globalThis as { __signalboxMetrics?: Metrics };
+
+export const metrics: Metrics = g.__signalboxMetrics ?? build();
+g.__signalboxMetrics = metrics;
