@@ -1,0 +1,187 @@
+import { backoffDelay } from "./backoff";
+import { EVENTS_PAGE_QUERY, RUN_EVENTS_SUBSCRIPTION } from "./fragments";
+import type { LiveTransport } from "./transport";
+import type { EventPage, RunEvent } from "./types";
+import { printDocument } from "./urql-client";
+
+/** Events per gap-refill query (the API's maximum page). */
+const REFILL_PAGE = 1000;
+
+export interface RunStreamProgress {
+  /** The last seq handed to `onBatch`. */
+  lastSeq: number;
+  completed: boolean;
+  error: string | null;
+}
+
+export interface RunEventStreamOptions {
+  transport: LiveTransport;
+  runId: string;
+  afterSeq: number;
+  onBatch: (events: RunEvent[]) => void;
+  onProgress: (progress: RunStreamProgress) => void;
+}
+
+/**
+ * One run's event stream, applied in seq order exactly once:
+ * - subscribes to `runEvents(runId, afterSeq)`; every (re)subscribe asks from the last
+ *   accepted seq, so reconnects and the SSE fallback resume without replaying;
+ * - drops seq ≤ last (duplicates); an event beyond a gap is held while the `events`
+ *   query refills the gap over HTTP;
+ * - hands accepted events to `onBatch` at most once per animation frame;
+ * - ends after RUN_COMPLETED (or when the server says the sealed run has nothing more).
+ */
+export class RunEventStream {
+  private accepted: number;
+  private applied: number;
+  private pending: RunEvent[] = [];
+  private held = new Map<number, RunEvent>();
+  private refilling = false;
+  private completed = false;
+  private closed = false;
+  private error: string | null = null;
+  private frame: { cancel(): void } | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private restarts = 0;
+  private readonly subscription = printDocument(RUN_EVENTS_SUBSCRIPTION);
+  private readonly pageQuery = printDocument(EVENTS_PAGE_QUERY);
+
+  constructor(private readonly o: RunEventStreamOptions) {
+    this.accepted = o.afterSeq;
+    this.applied = o.afterSeq;
+    this.subscribe();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.unsubscribe?.();
+    this.frame?.cancel();
+  }
+
+  private subscribe() {
+    this.unsubscribe = this.o.transport.subscribe<{ runEvents: RunEvent }>(
+      () => ({ query: this.subscription, variables: { runId: this.o.runId, afterSeq: this.accepted } }),
+      {
+        next: (r) => {
+          if (r.data?.runEvents) this.receive(r.data.runEvents);
+          else if (r.errors?.length) this.fail(r.errors[0].message);
+        },
+        error: (err) => this.fail(Array.isArray(err) ? String(err[0]?.message ?? "subscription failed") : String(err)),
+        complete: () => void this.serverCompleted(),
+      },
+      // Completion is judged here (below), not by the transport.
+      { isFinal: () => true },
+    );
+  }
+
+  private receive(e: RunEvent) {
+    if (this.closed || this.completed || e.seq <= this.accepted) return;
+    if (e.seq > this.accepted + 1) {
+      this.held.set(e.seq, e);
+      void this.refill();
+      return;
+    }
+    this.accept(e);
+    this.drainHeld();
+  }
+
+  private accept(e: RunEvent) {
+    this.accepted = e.seq;
+    this.pending.push(e);
+    if (e.type === "RUN_COMPLETED") this.completed = true;
+    this.schedule();
+  }
+
+  private drainHeld() {
+    for (const seq of this.held.keys()) if (seq <= this.accepted) this.held.delete(seq);
+    let next = this.held.get(this.accepted + 1);
+    while (next && !this.completed) {
+      this.held.delete(next.seq);
+      this.accept(next);
+      next = this.held.get(this.accepted + 1);
+    }
+  }
+
+  /** Read the missing seqs with the `events` query (outside the cache), then release held events. */
+  private async refill() {
+    if (this.refilling) return;
+    this.refilling = true;
+    let attempt = 0;
+    try {
+      while (!this.closed && this.held.size > 0 && !this.completed) {
+        const r = await this.o.transport
+          .query<{ events: EventPage }>({
+            query: this.pageQuery,
+            variables: { runId: this.o.runId, afterSeq: this.accepted, first: REFILL_PAGE },
+          })
+          .catch(() => null);
+        const events = r?.data?.events.events;
+        if (!events?.length) {
+          // Network trouble, or the server does not have the seqs yet: wait and retry.
+          await new Promise((res) => setTimeout(res, backoffDelay(attempt++)));
+          continue;
+        }
+        for (const e of events) this.receive(e);
+      }
+    } finally {
+      this.refilling = false;
+    }
+  }
+
+  private async serverCompleted() {
+    this.unsubscribe = null;
+    if (this.closed || this.completed) return this.progress();
+    // Completed without RUN_COMPLETED: a server shutting down, or a run sealed before we
+    // subscribed. Ask which; resume in the first case.
+    const r = await this.o.transport
+      .query<{ run: { sealed: boolean; lastSeq: number } | null }>({
+        query: "query RunSealed($id: ID!) { run(id: $id) { sealed lastSeq } }",
+        variables: { id: this.o.runId },
+      })
+      .catch(() => null);
+    if (this.closed) return;
+    const run = r?.data?.run;
+    if (run?.sealed && run.lastSeq <= this.accepted) {
+      this.completed = true;
+      return this.progress();
+    }
+    setTimeout(() => !this.closed && this.subscribe(), backoffDelay(this.restarts++));
+  }
+
+  private fail(message: string) {
+    this.error = message;
+    this.progress();
+  }
+
+  /** Once per animation frame (a timer while the tab is hidden, where frames do not run). */
+  private schedule() {
+    if (this.frame || this.closed) return;
+    if (typeof document !== "undefined" && document.visibilityState === "visible") {
+      const id = requestAnimationFrame(() => this.flush());
+      this.frame = { cancel: () => cancelAnimationFrame(id) };
+    } else {
+      const id = setTimeout(() => this.flush(), 250);
+      this.frame = { cancel: () => clearTimeout(id) };
+    }
+  }
+
+  private flush() {
+    this.frame = null;
+    if (this.closed || this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.applied = batch[batch.length - 1].seq;
+    this.restarts = 0;
+    this.o.onBatch(batch);
+    this.progress();
+  }
+
+  private progress() {
+    this.o.transport.reportSeq(this.applied);
+    this.o.onProgress({
+      lastSeq: this.applied,
+      completed: this.completed && this.pending.length === 0,
+      error: this.error,
+    });
+  }
+}
