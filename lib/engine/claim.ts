@@ -40,9 +40,11 @@ export async function claimNodes(db: Db, owner: string, limit: number, leaseMs: 
           AND (not_before IS NULL OR not_before <= now())
         ORDER BY position LIMIT ${limit - claims.length} FOR UPDATE SKIP LOCKED`;
       const out: Claim[] = [];
+      let reserved = await inFlightCost(c);
       for (const { id } of ids) {
-        const claim = await startNode(c, id, owner, leaseMs);
+        const claim = await startNode(c, id, owner, leaseMs, reserved);
         if (!claim) break; // the run paused for budget
+        reserved += (claim.node.config as unknown as NodeSpec).cost ?? 0;
         out.push(claim);
       }
       return out;
@@ -53,13 +55,30 @@ export async function claimNodes(db: Db, owner: string, limit: number, leaseMs: 
 }
 
 /**
- * Start one QUEUED node under the run lock: budget check (SPEC §4: before a node starts,
- * `spent + cost > budget` pauses the run), lease, RUNNING, EDGE_ACTIVE for its inputs.
+ * Declared costs of the run's RUNNING nodes: charged when they succeed, so they are
+ * reserved now — otherwise parallel nodes could each pass the check and overspend.
  */
-export async function startNode(c: RunTx, nodeId: string, owner: string, leaseMs: number): Promise<Claim | null> {
+export async function inFlightCost(c: RunTx): Promise<number> {
+  const rows = await c.tx.$queryRaw<{ reserved: number | null }[]>`
+    SELECT sum((config->>'cost')::float8) AS reserved FROM run_nodes
+    WHERE run_id = ${c.run.id}::uuid AND status = 'RUNNING'`;
+  return Number(rows[0]?.reserved ?? 0);
+}
+
+/**
+ * Start one QUEUED node under the run lock: budget check (SPEC §4: before a node starts,
+ * `spent + reserved + cost > budget` pauses the run), lease, RUNNING, EDGE_ACTIVE for its inputs.
+ */
+export async function startNode(
+  c: RunTx,
+  nodeId: string,
+  owner: string,
+  leaseMs: number,
+  reserved: number,
+): Promise<Claim | null> {
   const node = (await c.tx.runNode.findUnique({ where: { id: nodeId } }))!;
   const cost = (node.config as unknown as NodeSpec).cost ?? 0;
-  if (c.run.budget !== null && c.run.spent + cost > c.run.budget + 1e-9) {
+  if (c.run.budget !== null && cost > 0 && c.run.spent + reserved + cost > c.run.budget + 1e-9) {
     await pauseForBudget(c, node.key, cost);
     return null;
   }

@@ -2,7 +2,7 @@ import type { Db } from "../db/client";
 import { DomainError } from "../errors";
 import { metrics } from "../metrics";
 import { advanceRun } from "./advance";
-import { startNode } from "./claim";
+import { inFlightCost, startNode } from "./claim";
 import { failAttempt } from "./report";
 import { withRun } from "./run-tx";
 
@@ -70,7 +70,7 @@ export async function claimExternal(
       if (node?.status !== "QUEUED") return null;
       const cfg = (node.config as { with: { leaseMs?: number; input?: unknown } }).with;
       const leaseMs = opts.leaseMs ?? cfg.leaseMs ?? 30_000;
-      const claim = await startNode(c, node.id, opts.owner, leaseMs);
+      const claim = await startNode(c, node.id, opts.owner, leaseMs, await inFlightCost(c));
       if (!claim) return null;
       return {
         runId: c.run.id,
