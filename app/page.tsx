@@ -1,10 +1,97 @@
-export default function Home() {
+import type { Metadata } from "next";
+import Link from "next/link";
+import type { RunStatus } from "@/lib/db/generated/client";
+import { listPipelines } from "@/lib/pipelines/pipelines";
+import { listRuns } from "@/lib/runs/queries";
+import { ConnectionIndicator } from "./components/live/ConnectionIndicator";
+import { RUN_STATUSES, RUNS_PAGE_SIZE, type RunsData, type RunsVariables } from "./components/runs/documents";
+import { RunsFilters } from "./components/runs/RunsFilters";
+import { RunsTable } from "./components/runs/RunsTable";
+import { EmptyState } from "./components/ui/EmptyState";
+import { PageBody, PageHeader } from "./components/ui/PageHeader";
+import { btn } from "./components/ui/styles";
+import { requireViewer, runtime } from "./lib/runtime.server";
+import { runSummary } from "./lib/shape";
+
+export const metadata: Metadata = { title: "Runs" };
+
+type Search = { status?: string; pipeline?: string; q?: string };
+
+/** `/` — the runs list: first page from PostgreSQL, then live through the client leaf. */
+export default async function RunsPage({ searchParams }: { searchParams: Promise<Search> }) {
+  const viewer = await requireViewer("/");
+  const sp = await searchParams;
+  const status = (sp.status ?? "").split(",").filter((s): s is RunStatus => RUN_STATUSES.includes(s as RunStatus));
+  const variables: RunsVariables = {
+    status: status.length ? status : null,
+    pipeline: sp.pipeline || null,
+    search: sp.q?.trim() || null,
+    first: RUNS_PAGE_SIZE,
+    after: null,
+  };
+  const db = runtime().db;
+  const [page, pipelines] = await Promise.all([
+    listRuns(db, { namespace: viewer.namespace, ...variables }),
+    listPipelines(db, viewer.namespace),
+  ]);
+  const initial: RunsData = {
+    runs: {
+      __typename: "RunConnection",
+      nodes: page.runs.map(runSummary),
+      pageInfo: { __typename: "PageInfo", endCursor: page.endCursor, hasNextPage: page.hasNextPage },
+    },
+  };
+  const filtered = Boolean(variables.status || variables.pipeline || variables.search);
+  const names = [...new Set(pipelines.map((p) => p.name))];
+
   return (
-    <main className="mx-auto max-w-3xl p-8">
-      <h1 className="text-2xl font-semibold">Signalbox</h1>
-      <p className="mt-2 text-slate-600 dark:text-slate-400">
-        The engine is running. The web console arrives with the next milestone.
-      </p>
-    </main>
+    <PageBody wide>
+      <PageHeader
+        title="Runs"
+        description="Every run of this namespace, newest first. Statuses, progress and cost update live."
+        actions={
+          <>
+            <ConnectionIndicator />
+            <Link href="/runs/new" className={btn.primary}>
+              New run
+            </Link>
+          </>
+        }
+      />
+      <RunsFilters
+        value={{ status, pipeline: variables.pipeline, search: variables.search }}
+        pipelines={variables.pipeline && !names.includes(variables.pipeline) ? [...names, variables.pipeline] : names}
+      />
+      <RunsTable
+        key={JSON.stringify(variables)}
+        initial={initial}
+        variables={variables}
+        empty={
+          filtered ? (
+            <EmptyState
+              title="No runs match these filters"
+              action={
+                <Link href="/" className={btn.secondary}>
+                  Clear filters
+                </Link>
+              }
+            >
+              New runs that match will appear here as they start.
+            </EmptyState>
+          ) : (
+            <EmptyState
+              title="No runs yet"
+              action={
+                <Link href="/runs/new" className={btn.primary}>
+                  Start a run
+                </Link>
+              }
+            >
+              Submit a spec or run one of the registered pipelines: it shows up here and updates live.
+            </EmptyState>
+          )
+        }
+      />
+    </PageBody>
   );
 }
