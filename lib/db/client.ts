@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Prisma, PrismaClient } from "./generated/client";
 
@@ -17,13 +18,28 @@ export interface DbOptions {
 
 /** A Prisma client on the pg driver adapter (no engine binary, works offline). */
 export function createDb(url: string, opts: DbOptions = {}): Db {
-  const adapter = new PrismaPg({
-    connectionString: url,
-    max: opts.max ?? 20,
-    connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 5_000,
-    statement_timeout: opts.statementTimeoutMs ?? 30_000,
-    idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs ?? 30_000,
-    application_name: "signalbox",
-  });
+  const adapter = new PrismaPg(
+    {
+      connectionString: url,
+      max: opts.max ?? 20,
+      connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 5_000,
+      statement_timeout: opts.statementTimeoutMs ?? 30_000,
+      idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs ?? 30_000,
+      application_name: "signalbox",
+    },
+    // Named statements are parsed and planned once per connection (pg caches them by name).
+    { statementNameGenerator: (q) => statementName(q.sql) },
+  );
   return new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 30_000 } });
+}
+
+const names = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = names.get(sql);
+  if (!name) {
+    name = `sbx_${createHash("sha1").update(sql).digest("hex").slice(0, 20)}`;
+    if (names.size > 5_000) names.clear();
+    names.set(sql, name);
+  }
+  return name;
 }

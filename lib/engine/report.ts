@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
 import type { RunNode } from "../db/generated/client";
 import { DomainError } from "../errors";
+import { appendEventsNow } from "../events/append";
 import type { LogLevel } from "../events/types";
 import { assertPayloadSize, escapeControl } from "../limits";
 import type { NodeSpec } from "../spec/types";
@@ -112,6 +113,17 @@ export async function reportProgress(db: Db, ref: LeaseRef, r: ProgressReport): 
   for (const l of r.logs ?? []) assertPayloadSize(l.message, "a log line");
   for (const row of r.results ?? []) assertPayloadSize(row, "a result row");
   if (r.metrics) assertPayloadSize(r.metrics, "metrics");
+  if (r.logs?.length && r.progress === undefined && !r.costDelta && !r.metrics && !r.results?.length) {
+    // Logs only (the high-rate case): one fenced statement, no interactive transaction.
+    const key = await nodeKey(db, ref.nodeId);
+    const events = r.logs.map((l) => ({
+      type: "LOG" as const,
+      payload: { level: l.level, message: escapeControl(l.message), nodeKey: key },
+    }));
+    const ok = await appendEventsNow(db, ref.runId, events, { nodeId: ref.nodeId, epoch: ref.epoch });
+    if (!ok) throw new DomainError("LEASE_LOST", "lease no longer held (or the run is sealed)");
+    return;
+  }
   await withRun(db, ref.runId, async (c) => {
     const node = await fence(c, ref);
     for (const l of r.logs ?? [])
@@ -141,4 +153,16 @@ export async function heartbeat(db: Db, refs: LeaseRef[], leaseMs: number): Prom
     RETURNING n.id`;
   const alive = new Set(kept.map((k) => k.id));
   return ids.filter((id) => !alive.has(id));
+}
+
+const keys = new Map<string, string>();
+/** Node keys never change: cache them (bounded) so the log path does not re-read the node. */
+async function nodeKey(db: Db, nodeId: string): Promise<string> {
+  let key = keys.get(nodeId);
+  if (!key) {
+    key = (await db.runNode.findUniqueOrThrow({ where: { id: nodeId }, select: { key: true } })).key;
+    if (keys.size > 10_000) keys.clear();
+    keys.set(nodeId, key);
+  }
+  return key;
 }

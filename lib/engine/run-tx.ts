@@ -2,6 +2,7 @@ import type { Db, Tx } from "../db/client";
 import type { Run } from "../db/generated/client";
 import { notFound } from "../errors";
 import { appendEvents } from "../events/append";
+import { doorbell } from "../events/doorbell";
 import { CHANNELS, type EventType } from "../events/types";
 
 /** A state change of one run, under that run's row lock. */
@@ -22,16 +23,18 @@ export interface RunTx {
  * Run `fn` in a transaction holding the run's row lock (`SELECT … FOR UPDATE`). Lock
  * order everywhere: the run row first, then its node rows — so two state changes of one
  * run serialize and never deadlock. Events emitted by `fn` are appended in the same
- * transaction (gapless seqs); doorbells are NOTIFYs, delivered only if it commits.
+ * transaction (gapless seqs); doorbells (NOTIFY) are rung after it commits.
  */
 export async function withRun<T>(db: Db, runId: string, fn: (c: RunTx) => Promise<T>): Promise<T> {
-  return db.$transaction(async (tx) => {
+  let wake = false;
+  let cancel = false;
+  let appended: { lastSeq: number } | null = null;
+  let namespace = "";
+  const result = await db.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM runs WHERE id = ${runId}::uuid FOR UPDATE`;
     if (locked.length === 0) throw notFound("run");
     const run = (await tx.run.findUnique({ where: { id: runId } }))!;
     const events: { type: EventType; payload: Record<string, unknown> }[] = [];
-    let wake = false;
-    let cancel = false;
     const c: RunTx = {
       tx,
       run,
@@ -47,13 +50,18 @@ export async function withRun<T>(db: Db, runId: string, fn: (c: RunTx) => Promis
         return c.run;
       },
     };
-    const result = await fn(c);
-    if (events.length) {
-      await appendEvents(tx, runId, events);
-      await tx.$executeRaw`SELECT pg_notify(${CHANNELS.runs}, ${`${c.run.namespace}:${runId}`})`;
-    }
-    if (wake) await tx.$executeRaw`SELECT pg_notify(${CHANNELS.work}, ${runId})`;
-    if (cancel) await tx.$executeRaw`SELECT pg_notify(${CHANNELS.cancel}, ${runId})`;
-    return result;
+    const out = await fn(c);
+    appended = events.length ? await appendEvents(tx, runId, events) : null;
+    namespace = c.run.namespace;
+    return out;
   });
+  // Doorbells only after commit (never for a rolled-back change), coalesced per process.
+  const bell = doorbell(db);
+  if (appended) {
+    bell.events(runId, (appended as { lastSeq: number }).lastSeq);
+    bell.other(CHANNELS.runs, `${namespace}:${runId}`);
+  }
+  if (wake) bell.other(CHANNELS.work, runId);
+  if (cancel) bell.other(CHANNELS.cancel, runId);
+  return result;
 }

@@ -5,6 +5,7 @@ import type { Run } from "../db/generated/client";
 import { costPayload } from "../engine/snapshot";
 import { DomainError } from "../errors";
 import { appendEvents } from "../events/append";
+import { doorbell } from "../events/doorbell";
 import { CHANNELS } from "../events/types";
 import { assertPayloadSize } from "../limits";
 import type { PipelineSpec } from "../spec/types";
@@ -95,7 +96,7 @@ async function createRun(
   const id = randomUUID();
   const params = { ...spec.params, ...(input.params ?? {}) };
   const budget = input.budget ?? spec.budget ?? null;
-  return db.$transaction(async (tx) => {
+  const run = await db.$transaction(async (tx) => {
     const run = await tx.run.create({
       data: {
         id,
@@ -125,8 +126,11 @@ async function createRun(
       { type: "RUN_STATUS", payload: { status: "QUEUED", reason: null, progress: 0 } },
       ...(budget !== null ? [{ type: "COST_UPDATE" as const, payload: costPayload(run) }] : []),
     ]);
-    await tx.$executeRaw`SELECT pg_notify(${CHANNELS.runs}, ${`${input.namespace}:${id}`})`;
-    await tx.$executeRaw`SELECT pg_notify(${CHANNELS.work}, ${id})`;
     return tx.run.findUniqueOrThrow({ where: { id } });
   });
+  const bell = doorbell(db);
+  bell.events(id, run.lastSeq);
+  bell.other(CHANNELS.runs, `${input.namespace}:${id}`);
+  bell.other(CHANNELS.work, id);
+  return run;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appendEvents } from "../../lib/events/append";
+import { appendEvents, appendEventsNow } from "../../lib/events/append";
+import { doorbell } from "../../lib/events/doorbell";
 import { readEvents } from "../../lib/events/read";
 import type { RunEventRecord } from "../../lib/events/types";
 import { buildRig, submit, type TestRig } from "./helpers";
@@ -17,16 +18,18 @@ async function idleRun() {
 
 async function appendLogs(runId: string, writer: number, batches: number, perBatch: number) {
   for (let b = 0; b < batches; b++) {
-    await rig.db.$transaction(async (tx) => {
-      await appendEvents(
+    // Inside a transaction, as engine state changes append; the doorbell rings after commit.
+    const r = await rig.db.$transaction((tx) =>
+      appendEvents(
         tx,
         runId,
         Array.from({ length: perBatch }, (_, i) => ({
           type: "LOG" as const,
           payload: { level: "INFO", message: `w${writer} b${b} i${i}`, nodeKey: "a" },
         })),
-      );
-    });
+      ),
+    );
+    if (r) doorbell(rig.db).events(runId, r.lastSeq);
   }
 }
 
@@ -66,9 +69,9 @@ describe("event log", () => {
         throw new Error("rollback");
       })
       .catch(() => {});
-    await rig.db.$transaction((tx) =>
-      appendEvents(tx, run.id, [{ type: "LOG", payload: { level: "INFO", message: "kept", nodeKey: null } }]),
-    );
+    await appendEventsNow(rig.db, run.id, [
+      { type: "LOG", payload: { level: "INFO", message: "kept", nodeKey: null } },
+    ]);
     const page = await readEvents(rig.db, run.id);
     expect(page.events.map((e) => [e.seq, e.payload.message ?? e.type])).toEqual([
       [1, "RUN_STATUS"],
@@ -101,11 +104,9 @@ describe("event log", () => {
     // Live writes while the consumer is still paging the backlog.
     const writers = Promise.all(Array.from({ length: 8 }, (_, w) => appendLogs(run.id, w, 10, 4)));
     await writers;
-    await rig.db.$transaction((tx) =>
-      appendEvents(tx, run.id, [
-        { type: "RUN_COMPLETED", payload: { status: "SUCCEEDED", nodesSucceeded: 0, nodesFailed: 0, durationMs: 0 } },
-      ]),
-    );
+    await appendEventsNow(rig.db, run.id, [
+      { type: "RUN_COMPLETED", payload: { status: "SUCCEEDED", nodesSucceeded: 0, nodesFailed: 0, durationMs: 0 } },
+    ]);
     const timeout = setTimeout(() => ac.abort(), 15_000);
     await consumer;
     clearTimeout(timeout);
@@ -128,11 +129,9 @@ describe("event log", () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(rig.events.watchedRuns).toBeGreaterThanOrEqual(1);
     await Promise.all(Array.from({ length: 4 }, (_, w) => appendLogs(run.id, w, 5, 5)));
-    await rig.db.$transaction((tx) =>
-      appendEvents(tx, run.id, [
-        { type: "RUN_COMPLETED", payload: { status: "SUCCEEDED", nodesSucceeded: 0, nodesFailed: 0, durationMs: 0 } },
-      ]),
-    );
+    await appendEventsNow(rig.db, run.id, [
+      { type: "RUN_COMPLETED", payload: { status: "SUCCEEDED", nodesSucceeded: 0, nodesFailed: 0, durationMs: 0 } },
+    ]);
     await Promise.all(consumers);
     const expected = Array.from({ length: 1 + 100 + 1 }, (_, i) => i + 1);
     for (const list of lists) expect(list).toEqual(expected);
