@@ -3,7 +3,9 @@
  * upgrades for GraphQL are handled here because Next route handlers cannot accept them.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import next from "next";
+import { createGraphQL } from "./graphql/server";
 import { env } from "./lib/env";
 import { log } from "./lib/log";
 import { type Runtime, startRuntime } from "./lib/runtime";
@@ -19,14 +21,21 @@ declare global {
 async function main() {
   const runtime = await startRuntime({ worker: e.SIGNALBOX_IN_PROCESS_WORKER, seed: true, port: e.PORT });
   globalThis.__signalbox = runtime;
-  const app = next({ dev, hostname: e.HOST, port: e.PORT });
-  const handle = app.getRequestHandler();
-  await app.prepare();
+  const graphql = createGraphQL(runtime);
+  // SIGNALBOX_NO_NEXT=1 serves only the API (integration tests, no `next build` needed).
+  const app = e.SIGNALBOX_NO_NEXT ? null : next({ dev, hostname: e.HOST, port: e.PORT });
+  const handle = app?.getRequestHandler();
+  await app?.prepare();
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? "/";
     if (url === "/api/health") {
       res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
+      return;
+    }
+    if (graphql.handle(req, res)) return;
+    if (!handle) {
+      res.writeHead(404).end("not found");
       return;
     }
     handle(req, res).catch((err) => {
@@ -35,8 +44,13 @@ async function main() {
     });
   });
 
+  // GraphQL's WebSocket path; other upgrades (Next's HMR) are left to Next's own listener.
+  server.on("upgrade", (req, socket, head) => {
+    if (!graphql.upgrade(req, socket, head) && !app) socket.destroy();
+  });
+
   server.listen(e.PORT, e.HOST, () => {
-    const base = `http://${e.HOST}:${e.PORT}`;
+    const base = `http://${e.HOST}:${(server.address() as AddressInfo).port}`;
     console.log(`\n  Signalbox is running at ${base}`);
     if (runtime.adminSecret) {
       // The token rides in the URL fragment: browsers never send it to a server or a log.
@@ -51,6 +65,7 @@ async function main() {
     stopping = true;
     log.info({ signal }, "shutting down");
     server.close();
+    await graphql.close().catch((err) => log.error({ err }, "closing GraphQL failed"));
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
     await runtime.stop().catch((err) => log.error({ err }, "shutdown failed"));

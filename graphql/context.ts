@@ -1,0 +1,40 @@
+import type { YogaInitialContext } from "graphql-yoga";
+import type { Viewer } from "../lib/auth/tokens";
+import type { Runtime } from "../lib/runtime";
+import { viewerFromHeaders } from "./auth";
+import { unauthenticated } from "./errors";
+import type { RunsChangedHub } from "./live/runs-changed";
+import { createLoaders, type Loaders } from "./loaders";
+
+/** Per-process resources every operation sees (yoga "server context"). */
+export interface ServerContext {
+  runtime: Runtime;
+  runsChanged: RunsChangedHub;
+  /** Pre-authenticated by the WebSocket path at connection_init; HTTP/SSE leave it unset. */
+  viewer?: Viewer | null;
+}
+
+/** What resolvers receive. */
+export interface GraphQLContext extends ServerContext {
+  viewer: Viewer;
+  loaders: Loaders;
+}
+
+/**
+ * yoga's context factory — the same on HTTP, SSE and WebSocket because graphql-ws runs
+ * yoga's envelop pipeline too. No valid token → UNAUTHENTICATED (HTTP 401).
+ */
+export async function createContext(
+  initial: ServerContext & Partial<YogaInitialContext>,
+): Promise<Pick<GraphQLContext, "viewer" | "loaders">> {
+  const request = initial.request;
+  const viewer =
+    initial.viewer ?? (request ? await viewerFromHeaders(initial.runtime.db, (h) => request.headers.get(h)) : null);
+  if (!viewer) throw unauthenticated();
+  return { viewer, loaders: createLoaders(initial.runtime.db, viewer.namespace) };
+}
+
+/** A copy of `ctx` with fresh loaders: each live event is resolved against current data. */
+export function freshContext(ctx: GraphQLContext): GraphQLContext {
+  return { ...ctx, loaders: createLoaders(ctx.runtime.db, ctx.viewer.namespace) };
+}

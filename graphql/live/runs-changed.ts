@@ -1,0 +1,82 @@
+import type { Run } from "../../lib/db/generated/client";
+import { CHANNELS } from "../../lib/events/types";
+import { getRuns } from "../../lib/runs/queries";
+import type { Runtime } from "../../lib/runtime";
+import { abortable, LatestByKeyQueue } from "./iterators";
+
+/**
+ * Coalescing window for run-change doorbells. Every committed state change of a run rings
+ * `signalbox_runs`; a busy run rings hundreds of times a second, but a runs list only
+ * needs its newest state a few times a second.
+ */
+const FLUSH_MS = 50;
+
+/**
+ * Per-process fan-out of run changes to `runsChanged` subscribers. One NOTIFY listener
+ * (woken from any process), one query per flush for all changed runs, and the same Run
+ * object handed to every subscriber of the namespace — so the shared-execution cache
+ * resolves it once per selection.
+ */
+export class RunsChangedHub {
+  private subscribers = new Map<string, Set<LatestByKeyQueue<Run>>>();
+  private pending = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly off: () => void;
+
+  constructor(private readonly runtime: Pick<Runtime, "db" | "notifier">) {
+    this.off = runtime.notifier.on(CHANNELS.runs, (payload) => {
+      // `<namespace>:<runId>`; the run id never contains ':'.
+      const i = payload.lastIndexOf(":");
+      if (i > 0 && this.subscribers.has(payload.slice(0, i))) this.schedule(payload.slice(i + 1));
+    });
+  }
+
+  /**
+   * Runs of `namespace` as they change, until the returned iterator is closed. Registers
+   * on the first `next()`, so an iterator that is never started holds nothing.
+   */
+  subscribe(namespace: string): AsyncGenerator<Run> {
+    const subscribers = this.subscribers;
+    return abortable(async function* (signal) {
+      const queue = new LatestByKeyQueue<Run>();
+      const set = subscribers.get(namespace) ?? new Set();
+      subscribers.set(namespace, set);
+      set.add(queue);
+      try {
+        yield* queue.drain(signal);
+      } finally {
+        set.delete(queue);
+        if (set.size === 0 && subscribers.get(namespace) === set) subscribers.delete(namespace);
+      }
+    });
+  }
+
+  private schedule(runId: string) {
+    this.pending.add(runId);
+    this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  private async flush() {
+    this.timer = null;
+    const ids = [...this.pending];
+    this.pending.clear();
+    let runs: Run[];
+    try {
+      runs = await getRuns(this.runtime.db, null, ids);
+    } catch {
+      for (const id of ids) this.pending.add(id); // database blip: retry with the next flush
+      this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS * 20);
+      return;
+    }
+    for (const run of runs) {
+      for (const q of this.subscribers.get(run.namespace) ?? []) q.push(run.id, run);
+    }
+  }
+
+  close(): void {
+    this.off();
+    if (this.timer) clearTimeout(this.timer);
+    for (const set of this.subscribers.values()) for (const q of set) q.close();
+    this.subscribers.clear();
+  }
+}

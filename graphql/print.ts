@@ -1,0 +1,14 @@
+/** `npm run graphql:print`: write graphql/schema.graphql and the generated resolver types. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { printedSchema, RESOLVER_TYPES_FILE, resolverTypes, SCHEMA_FILE } from "./codegen";
+
+const root = path.resolve(import.meta.dirname, "..");
+const write = (file: string, text: string) => {
+  mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+  writeFileSync(path.join(root, file), text);
+  console.log(`wrote ${file}`);
+};
+
+write(SCHEMA_FILE, printedSchema());
+write(RESOLVER_TYPES_FILE, await resolverTypes());

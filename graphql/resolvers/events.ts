@@ -1,0 +1,79 @@
+import { notFound } from "../../lib/errors";
+import { readEvents } from "../../lib/events/read";
+import { type EventPage, type EventType, MAX_PAGE, type RunEventRecord } from "../../lib/events/types";
+import { getRun } from "../../lib/runs/queries";
+import type { Resolvers } from "../generated/resolvers";
+import { abortable } from "../live/iterators";
+import type { EventModel, EventPageModel } from "../models";
+import { intIn } from "./shared";
+
+/** SPEC §6: the GraphQL type of each event type. */
+const TYPENAME = {
+  RUN_STATUS: "RunStatusEvent",
+  NODE_STATE: "NodeStateEvent",
+  EDGE_ACTIVE: "EdgeActiveEvent",
+  DAG_MUTATED: "DagMutatedEvent",
+  COST_UPDATE: "CostUpdateEvent",
+  LOG: "LogEvent",
+  GATE_WAITING: "GateWaitingEvent",
+  GATE_DECIDED: "GateDecidedEvent",
+  RESULTS: "ResultsEvent",
+  RUN_COMPLETED: "RunCompletedEvent",
+  ERROR: "ErrorEvent",
+} as const satisfies Record<EventType, string>;
+
+const shaped = new WeakMap<RunEventRecord, EventModel>();
+
+/**
+ * A stored event in its GraphQL shape: payload fields beside the common ones (the payload
+ * carries full node snapshots, so nothing is read from the database). Memoized per record:
+ * the live feed hands one record object to all of a run's subscribers in this process.
+ */
+export function shapeEvent(e: RunEventRecord): EventModel {
+  let s = shaped.get(e);
+  if (!s) {
+    s = { ...e.payload, id: e.id, seq: e.seq, runId: e.runId, at: e.at, type: e.type };
+    shaped.set(e, s);
+  }
+  return s;
+}
+
+export const eventPage = (p: EventPage): EventPageModel => ({ ...p, events: p.events.map(shapeEvent) });
+
+const afterSeqArg = (v: number | null | undefined) => intIn(v, "afterSeq", 0, 2 ** 31 - 1, 0);
+
+export const eventResolvers: Resolvers = {
+  RunEvent: {
+    __resolveType: (e) => TYPENAME[e.type],
+  },
+  Query: {
+    events: async (_, args, ctx) => {
+      const run = await ctx.loaders.run.load(args.runId);
+      if (!run) throw notFound("run");
+      const page = await readEvents(ctx.runtime.db, run.id, {
+        afterSeq: afterSeqArg(args.afterSeq),
+        limit: intIn(args.first, "first", 1, MAX_PAGE, 500),
+        types: args.types ?? undefined,
+      });
+      return eventPage(page);
+    },
+  },
+  Subscription: {
+    runEvents: {
+      /**
+       * The gapless backlog + live join is EventHub.stream's job (listen, read backlog by
+       * pages, then take only seq > cursor); this only authorizes and shapes.
+       */
+      subscribe: async (_, args, ctx) => {
+        const afterSeq = afterSeqArg(args.afterSeq);
+        const run = await getRun(ctx.runtime.db, ctx.viewer.namespace, args.runId);
+        if (!run) throw notFound("run");
+        const types = args.types ?? undefined;
+        return abortable(async function* (signal) {
+          for await (const e of ctx.runtime.events.stream(run.id, afterSeq, { types, signal })) yield shapeEvent(e);
+        });
+      },
+      resolve: (e: EventModel) => e,
+    },
+  },
+};

@@ -1,0 +1,89 @@
+import type { Run } from "../../lib/db/generated/client";
+import { cancelRun, pauseRun, resumeRun, setBudget } from "../../lib/engine/control";
+import { costPayload, durationMs, type NodeSnapshot } from "../../lib/engine/snapshot";
+import { notFound } from "../../lib/errors";
+import { readEvents } from "../../lib/events/read";
+import { MAX_PAGE } from "../../lib/events/types";
+import { listRuns, type RunPage } from "../../lib/runs/queries";
+import { submitRun } from "../../lib/runs/submit-run";
+import { requireRole, scopeNamespace } from "../auth";
+import type { GraphQLContext } from "../context";
+import type { MutationResolvers, Resolvers } from "../generated/resolvers";
+import { eventPage } from "./events";
+import { authorizedRun, intIn, jsonObject } from "./shared";
+
+const EMPTY_PAGE: RunPage = { runs: [], cursors: [], endCursor: null, hasNextPage: false };
+
+type Control = (db: GraphQLContext["runtime"]["db"], runId: string) => Promise<Run>;
+
+/** cancel / pause / resume share one shape: authorize, then one engine call. */
+const control =
+  (fn: Control): MutationResolvers["cancelRun"] =>
+  async (_, { id }, ctx) =>
+    fn(ctx.runtime.db, (await authorizedRun(ctx, id, "OPERATOR")).id);
+
+/** Dependencies by node key; a map child hangs off the map node that added it. */
+export function edgesOf(nodes: NodeSnapshot[]) {
+  return nodes.flatMap((n) =>
+    n.parentKey ? [{ from: n.parentKey, to: n.key }] : n.needs.map((need) => ({ from: need, to: n.key })),
+  );
+}
+
+export const runResolvers: Resolvers = {
+  Query: {
+    runs: (_, args, ctx) => {
+      const namespace = scopeNamespace(ctx.viewer, args.namespace);
+      if (!namespace) return EMPTY_PAGE;
+      return listRuns(ctx.runtime.db, { ...args, namespace });
+    },
+    run: (_, { id }, ctx) => ctx.loaders.run.load(id),
+  },
+  Mutation: {
+    submitRun: (_, { input }, ctx) => {
+      requireRole(ctx.viewer, "OPERATOR");
+      const namespace = scopeNamespace(ctx.viewer, input.namespace);
+      if (!namespace) throw notFound("namespace");
+      return submitRun(
+        ctx.runtime.db,
+        { ...input, namespace, params: jsonObject(input.params, "params") },
+        { allowCommands: ctx.runtime.settings.allowCommands },
+      );
+    },
+    cancelRun: control(cancelRun),
+    pauseRun: control(pauseRun),
+    resumeRun: control(resumeRun),
+    setBudget: async (_, { id, budget }, ctx) =>
+      setBudget(ctx.runtime.db, (await authorizedRun(ctx, id, "OPERATOR")).id, budget),
+  },
+  Subscription: {
+    runsChanged: {
+      subscribe: (_, { namespace }, ctx) => {
+        const scoped = scopeNamespace(ctx.viewer, namespace);
+        if (!scoped) throw notFound("namespace");
+        return ctx.runsChanged.subscribe(scoped);
+      },
+      resolve: (run: Run) => run,
+    },
+  },
+  Run: {
+    pipeline: (r) => r.pipelineName,
+    cost: (r) => costPayload(r),
+    durationMs: (r) => durationMs(r.startedAt, r.finishedAt),
+    nodes: (r, _, ctx) => ctx.loaders.nodesByRun.load(r.id),
+    edges: async (r, _, ctx) => edgesOf(await ctx.loaders.nodesByRun.load(r.id)),
+    results: (r) => ({ columns: r.resultsColumns as string[], rows: r.resultsRows as unknown[] }),
+    events: async (r, args, ctx) =>
+      eventPage(
+        await readEvents(ctx.runtime.db, r.id, {
+          afterSeq: intIn(args.afterSeq, "afterSeq", 0, 2 ** 31 - 1, 0),
+          limit: intIn(args.first, "first", 1, MAX_PAGE, 500),
+          types: args.types ?? undefined,
+        }),
+      ),
+  },
+  RunConnection: {
+    edges: (p) => p.runs.map((node, i) => ({ cursor: p.cursors[i], node })),
+    nodes: (p) => p.runs,
+    pageInfo: (p) => ({ endCursor: p.endCursor, hasNextPage: p.hasNextPage }),
+  },
+};

@@ -1,0 +1,97 @@
+import { assertLeaseMs, claimExternal } from "../../lib/engine/leases";
+import { completeNode, failNode, heartbeat, type LeaseRef, reportProgress } from "../../lib/engine/report";
+import { DomainError, notFound } from "../../lib/errors";
+import { LOG_LEVELS, type LogLevel } from "../../lib/events/types";
+import { getNodeRef, type NodeRef } from "../../lib/runs/queries";
+import { requireRole } from "../auth";
+import type { GraphQLContext } from "../context";
+import type { NodeReportInput, Resolvers } from "../generated/resolvers";
+import { jsonObject } from "./shared";
+
+/** Limits per report call, so one worker cannot flood a run's log in a single request. */
+const MAX_LOGS = 1_000;
+const MAX_RESULTS = 1_000;
+const MAX_LINE = 8_192;
+
+/** The worker protocol is operator-level; the node must be in the caller's namespace. */
+async function leasedNode(ctx: GraphQLContext, nodeId: string, epoch: number): Promise<NodeRef & LeaseRef> {
+  requireRole(ctx.viewer, "OPERATOR");
+  const ref = await getNodeRef(ctx.runtime.db, ctx.viewer.namespace, nodeId);
+  if (!ref) throw notFound("node");
+  return { ...ref, epoch };
+}
+
+async function nodeAfter(ctx: GraphQLContext, nodeId: string) {
+  const node = await ctx.loaders.node.load(nodeId);
+  if (!node) throw notFound("node");
+  return node;
+}
+
+function metricsOf(value: unknown): Record<string, number> | undefined {
+  const m = jsonObject(value, "metrics");
+  if (!m) return undefined;
+  for (const [k, v] of Object.entries(m)) {
+    if (typeof v !== "number" || !Number.isFinite(v))
+      throw new DomainError("BAD_INPUT", `metric ${k} must be a number`);
+  }
+  return m as Record<string, number>;
+}
+
+function parseReport(input: NodeReportInput) {
+  if (input.costDelta != null && (!Number.isFinite(input.costDelta) || input.costDelta < 0)) {
+    throw new DomainError("BAD_INPUT", "costDelta must be a non-negative number");
+  }
+  if ((input.logs?.length ?? 0) > MAX_LOGS) throw new DomainError("BAD_INPUT", `at most ${MAX_LOGS} logs per report`);
+  if ((input.results?.length ?? 0) > MAX_RESULTS) {
+    throw new DomainError("BAD_INPUT", `at most ${MAX_RESULTS} result rows per report`);
+  }
+  return {
+    progress: input.progress ?? undefined,
+    costDelta: input.costDelta ?? undefined,
+    metrics: metricsOf(input.metrics),
+    logs: input.logs?.map((l) => ({
+      level: (LOG_LEVELS.includes(l.level as LogLevel) ? l.level : "INFO") as LogLevel,
+      message: l.message.slice(0, MAX_LINE),
+    })),
+    results: input.results?.map((r, i) => jsonObject(r, `results[${i}]`) ?? {}),
+  };
+}
+
+export const workerResolvers: Resolvers = {
+  Mutation: {
+    claimNode: (_, { queue, leaseMs, worker }, ctx) => {
+      requireRole(ctx.viewer, "OPERATOR");
+      if (leaseMs != null) assertLeaseMs(leaseMs);
+      const owner = `${(worker ?? "external").slice(0, 100)}@${ctx.viewer.name}`;
+      return claimExternal(ctx.runtime.db, {
+        namespace: ctx.viewer.namespace,
+        queue,
+        owner,
+        leaseMs: leaseMs ?? undefined,
+      });
+    },
+    heartbeatNode: async (_, { nodeId, epoch, leaseMs }, ctx) => {
+      const ref = await leasedNode(ctx, nodeId, epoch);
+      if (leaseMs != null) assertLeaseMs(leaseMs);
+      const lost = await heartbeat(ctx.runtime.db, [ref], leaseMs ?? ref.leaseMs);
+      if (lost.length) throw new DomainError("LEASE_LOST", `lease (epoch ${epoch}) is no longer held`);
+      return true;
+    },
+    reportNode: async (_, { input }, ctx) => {
+      const report = parseReport(input);
+      await reportProgress(ctx.runtime.db, await leasedNode(ctx, input.nodeId, input.epoch), report);
+      return true;
+    },
+    completeNode: async (_, { nodeId, epoch, output }, ctx) => {
+      await completeNode(ctx.runtime.db, await leasedNode(ctx, nodeId, epoch), output ?? null);
+      return nodeAfter(ctx, nodeId);
+    },
+    failNode: async (_, { nodeId, epoch, error }, ctx) => {
+      await failNode(ctx.runtime.db, await leasedNode(ctx, nodeId, epoch), error);
+      return nodeAfter(ctx, nodeId);
+    },
+  },
+  NodeLease: {
+    node: (l, _, ctx) => nodeAfter(ctx, l.nodeId),
+  },
+};
