@@ -2,7 +2,6 @@ import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
-import { useGraphQLSSE as graphqlSsePlugin } from "@graphql-yoga/plugin-graphql-sse";
 import { createYoga, type YogaLogger } from "graphql-yoga";
 import { env } from "../lib/env";
 import { log } from "../lib/log";
@@ -10,6 +9,7 @@ import { createContext, type ServerContext } from "./context";
 import { domainErrorOf, maskError } from "./errors";
 import { sharedEventExecutionPlugin } from "./live/shared-execution";
 import { buildSchema } from "./resolvers/index";
+import { graphqlSsePlugin } from "./sse";
 
 export const GRAPHQL_PATH = "/api/graphql";
 export const GRAPHQL_SSE_PATH = "/api/graphql/stream";
@@ -63,7 +63,7 @@ export function createYogaServer() {
       maxDepthPlugin({ n: 12, ignoreIntrospection: true, flattenFragments: true }),
       maxAliasesPlugin({ n: 30 }),
       costLimitPlugin({ maxCost: 50_000, ignoreIntrospection: true }),
-      graphqlSsePlugin({ endpoint: GRAPHQL_SSE_PATH }),
+      graphqlSsePlugin(GRAPHQL_SSE_PATH),
       sharedEventExecutionPlugin(),
     ],
   });

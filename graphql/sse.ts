@@ -1,0 +1,98 @@
+import { type DocumentNode, type ExecutionResult, type GraphQLError, getOperationAST } from "graphql";
+import { createHandler, type RequestContext } from "graphql-sse/lib/use/fetch";
+import { isAsyncIterable, type Plugin } from "graphql-yoga";
+import { log } from "../lib/log";
+import type { ServerContext } from "./context";
+import { MASKED_MESSAGE, maskError } from "./errors";
+
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
+
+/** A graphql-sse handler response: the errors as GraphQL-over-HTTP JSON. */
+function reject(status: number, errors: readonly unknown[]) {
+  const body = errors.map((e) => {
+    const { http: _http, ...extensions } = maskError(e).toJSON().extensions ?? {};
+    return { ...maskError(e).toJSON(), extensions };
+  });
+  return respond(status, { errors: body });
+}
+
+function respond(
+  status: number,
+  body: unknown,
+): [string, { status: number; statusText: string; headers: Record<string, string> }] {
+  const statusText = { 400: "Bad Request", 401: "Unauthorized", 405: "Method Not Allowed" }[status] ?? "Error";
+  return [JSON.stringify(body), { status, statusText, headers: JSON_HEADERS }];
+}
+
+const statusOf = (e: GraphQLError) => (e.extensions.http as { status?: number } | undefined)?.status ?? 400;
+
+/**
+ * The graphql-sse protocol (distinct and single connection modes) at `endpoint`, running
+ * yoga's envelop pipeline like every other transport. In place of
+ * `@graphql-yoga/plugin-graphql-sse`, whose handler turns a thrown error (bad token,
+ * syntax error) into an HTTP 500 carrying the stack trace and drops error-only results:
+ * here request errors are 400/401 JSON, operation errors are GraphQL results, and
+ * mutations over GET are refused (a cookie-authenticated GET must never write).
+ */
+export function graphqlSsePlugin(endpoint: string): Plugin<ServerContext> {
+  const serverContexts = new WeakMap<Request, ServerContext>();
+  let handler: (req: Request) => Promise<Response>;
+  return {
+    onYogaInit({ yoga }) {
+      handler = createHandler<undefined>(
+        {
+          async onSubscribe(req, params) {
+            const raw = req.raw as Request;
+            const enveloped = yoga.getEnveloped({ ...serverContexts.get(raw), request: raw, params });
+            let document: DocumentNode;
+            try {
+              document = enveloped.parse(params.query);
+            } catch (err) {
+              return reject(400, [err]);
+            }
+            const invalid = enveloped.validate(enveloped.schema, document);
+            if (invalid.length) return reject(400, invalid);
+            const operation = getOperationAST(document, params.operationName)?.operation;
+            if (!operation) return reject(400, [new Error("no operation to run")].map(maskError));
+            if (operation === "mutation" && req.method === "GET") {
+              return respond(405, { errors: [{ message: "mutations need POST" }] });
+            }
+            let contextValue: object;
+            try {
+              contextValue = await enveloped.contextFactory();
+            } catch (err) {
+              return reject(statusOf(maskError(err)), [err]);
+            }
+            const args = {
+              schema: enveloped.schema,
+              document,
+              contextValue,
+              variableValues: params.variables,
+              operationName: params.operationName,
+            };
+            try {
+              const run = operation === "subscription" ? enveloped.subscribe : enveloped.execute;
+              const result = await run(args);
+              // graphql-sse only recognizes results with a `data` key.
+              return isAsyncIterable(result)
+                ? (result as AsyncIterable<ExecutionResult>)
+                : { data: null, ...(result as ExecutionResult) };
+            } catch (err) {
+              return { data: null, errors: [maskError(err)] };
+            }
+          },
+        },
+        yoga.fetchAPI as Partial<RequestContext>,
+      );
+    },
+    onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
+      if (url.pathname !== endpoint) return;
+      serverContexts.set(request, serverContext as unknown as ServerContext);
+      return handler(request).then(endResponse, (err) => {
+        log.error({ err }, "graphql-sse request failed");
+        const body = JSON.stringify({ errors: [{ message: MASKED_MESSAGE }] });
+        endResponse(new fetchAPI.Response(body, { status: 500, headers: JSON_HEADERS }));
+      });
+    },
+  };
+}
