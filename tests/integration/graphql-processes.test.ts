@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../../lib/db/client";
+import {
+  APPROVE,
+  collect,
+  type ExecutionResult,
+  GATED_SPEC,
+  gqlData,
+  makeTokens,
+  type Proc,
+  RUN_EVENTS,
+  range,
+  type ServerProc,
+  SUBMIT,
+  seqsOf,
+  sseClient,
+  startServer,
+  startWorker,
+  type Tokens,
+  testDb,
+  wsClient,
+} from "./graphql-harness";
+
+let a: ServerProc;
+let b: ServerProc;
+let worker: Proc;
+let db: Db;
+let t: Tokens;
+
+beforeAll(async () => {
+  db = testDb();
+  t = await makeTokens(db);
+  // Started one after another: each start seeds the admin token and example pipelines.
+  a = await startServer({ worker: false });
+  b = await startServer({ worker: false });
+  worker = await startWorker();
+});
+afterAll(async () => {
+  await Promise.all([a?.stop(), b?.stop(), worker?.stop()]);
+  await db?.$disconnect();
+});
+
+describe("several processes", () => {
+  it("a subscriber on server A sees a run submitted and approved on server B and executed by a worker process", async () => {
+    const { submitRun } = await gqlData(b, t.operator, SUBMIT, { input: { spec: GATED_SPEC } });
+    const runId = submitRun.id;
+    const onA = wsClient(a, t.viewer);
+    const sseOnA = sseClient(a, t.viewer);
+    const approveOnB = async (r: ExecutionResult) => {
+      const e = r.data?.runEvents;
+      if (e?.type === "GATE_WAITING") await gqlData(b, t.operator, APPROVE, { runId, key: e.node.key });
+    };
+    try {
+      const [ws, sse] = await Promise.all([
+        collect(onA, RUN_EVENTS, { runId, afterSeq: 0 }, approveOnB).done,
+        collect(sseOnA, RUN_EVENTS, { runId, afterSeq: 0 }).done,
+      ]);
+      const seqs = seqsOf(ws);
+      expect(seqs).toEqual(range(1, seqs.length));
+      expect(seqsOf(sse)).toEqual(seqs);
+      expect(ws.at(-1)?.data?.runEvents).toMatchObject({ type: "RUN_COMPLETED", status: "SUCCEEDED" });
+      // The worker process, not either server, executed the nodes.
+      const { run } = await gqlData(a, t.viewer, `query($id: ID!) { run(id: $id) { status lastSeq } }`, { id: runId });
+      expect(run).toEqual({ status: "SUCCEEDED", lastSeq: seqs.length });
+    } finally {
+      await onA.dispose();
+      sseOnA.dispose();
+    }
+  });
+
+  it("runsChanged on server A is woken by changes committed through server B", async () => {
+    const client = wsClient(a, t.viewer);
+    const seen: string[] = [];
+    let runId = "";
+    let check = () => {};
+    const done = new Promise<void>((resolve, reject) => {
+      check = () => {
+        if (seen.includes(`${runId}:CANCELLED`)) resolve();
+      };
+      client.subscribe(
+        { query: `subscription { runsChanged { id status } }` },
+        {
+          next: (r) => {
+            const run = (r.data as { runsChanged: { id: string; status: string } }).runsChanged;
+            seen.push(`${run.id}:${run.status}`);
+            check();
+          },
+          error: reject,
+          complete: () => {},
+        },
+      );
+    });
+    await new Promise((r) => setTimeout(r, 300)); // let A register the subscription
+    const spec = { name: "long", nodes: [{ id: "s", kind: "sleep", with: { ms: 60_000 } }] };
+    runId = (await gqlData(b, t.operator, SUBMIT, { input: { spec } })).submitRun.id;
+    await gqlData(b, t.operator, `mutation($id: ID!) { cancelRun(id: $id) { status } }`, { id: runId });
+    check();
+    await done;
+    await client.dispose();
+    expect(seen.filter((s) => s.startsWith(runId)).at(-1)).toBe(`${runId}:CANCELLED`);
+  });
+});
