@@ -99,4 +99,53 @@ describe("several processes", () => {
     await client.dispose();
     expect(seen.filter((s) => s.startsWith(runId)).at(-1)).toBe(`${runId}:CANCELLED`);
   });
+
+  it("after kill -9 of the server mid-run, a client resuming from its last seq gets the rest and the run completes", async () => {
+    await worker.stop(); // only the killed server's in-process worker holds the nodes' leases
+    const c = await startServer();
+    const spec = {
+      name: "crash",
+      nodes: [
+        { id: "items", kind: "transform", with: { expression: "[1..8]" } },
+        {
+          id: "each",
+          kind: "map",
+          needs: ["items"],
+          with: { over: "inputs.items", concurrency: 2, node: { kind: "sleep", with: { ms: 300 } } },
+        },
+      ],
+    };
+    const runId = (await gqlData(c, t.operator, SUBMIT, { input: { spec } })).submitRun.id;
+    const client = wsClient(c, t.viewer);
+    const before: ExecutionResult[] = [];
+    await new Promise<void>((resolve) => {
+      client.subscribe(
+        { query: RUN_EVENTS, variables: { runId, afterSeq: 0 } },
+        {
+          next: (r: ExecutionResult) => {
+            before.push(r);
+            if (r.data?.runEvents.type === "DAG_MUTATED") resolve();
+          },
+          error: () => resolve(), // the connection drops when the server dies
+          complete: () => resolve(),
+        },
+      );
+    });
+    await new Promise((r) => setTimeout(r, 200)); // mid-run: map children are sleeping
+    c.child.kill("SIGKILL");
+    await c.stop();
+    await client.dispose();
+    const lastSeq = seqsOf(before).at(-1)!;
+    const restarted = await startServer();
+    const again = wsClient(restarted, t.viewer);
+    try {
+      const rest = await collect(again, RUN_EVENTS, { runId, afterSeq: lastSeq }).done;
+      const seqs = [...seqsOf(before), ...seqsOf(rest)];
+      expect(seqs).toEqual(range(1, seqs.length));
+      expect(rest.at(-1)?.data?.runEvents).toMatchObject({ type: "RUN_COMPLETED", status: "SUCCEEDED" });
+    } finally {
+      await again.dispose();
+      await restarted.stop();
+    }
+  });
 });
