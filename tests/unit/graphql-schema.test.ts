@@ -1,0 +1,38 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { printedSchema, RESOLVER_TYPES_FILE, resolverTypes, SCHEMA_FILE } from "../../graphql/codegen";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const committed = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+
+describe("generated GraphQL artifacts", () => {
+  it("graphql/schema.graphql matches the SDL (run `npm run graphql:print`)", () => {
+    expect(committed(SCHEMA_FILE)).toBe(printedSchema());
+  });
+
+  it("graphql/generated/resolvers.ts matches the SDL (run `npm run graphql:print`)", async () => {
+    expect(committed(RESOLVER_TYPES_FILE)).toBe(await resolverTypes());
+  });
+
+  it("keeps the normative SPEC §6–§7 names", () => {
+    const sdl = printedSchema();
+    for (const name of [
+      "runs(namespace: String, status: [RunStatus!], pipeline: String, search: String, first: Int = 50, after: String): RunConnection!",
+      "run(id: ID!): Run",
+      "events(runId: ID!, afterSeq: Int = 0, first: Int = 500, types: [EventType!]): EventPage!",
+      "gates(namespace: String): [Node!]!",
+      "submitRun(input: SubmitRunInput!): Run!",
+      "setBudget(id: ID!, budget: Float!): Run!",
+      "humanDecision(input: HumanDecisionInput!): Node!",
+      "promoteRun(runId: ID!, name: String!): Pipeline!",
+      "runEvents(runId: ID!, afterSeq: Int = 0, types: [EventType!]): RunEvent!",
+      "runsChanged(namespace: String): Run!",
+      "interface RunEvent",
+      "type NodeStateEvent implements RunEvent",
+      "type RunCompletedEvent implements RunEvent",
+    ]) {
+      expect(sdl).toContain(name);
+    }
+  });
+});
