@@ -1,0 +1,71 @@
+"use client";
+
+import { useId, useMemo, useState } from "react";
+import { LogsPanel } from "./LogsPanel";
+import { ResultsTable } from "./ResultsTable";
+import type { RunBuffers } from "./run-buffers";
+import { SpecPanel } from "./SpecPanel";
+import type { ResultsTable as Table } from "./types";
+
+type Tab = "logs" | "results" | "spec";
+
+interface Props {
+  buffers: RunBuffers;
+  logVersion: number;
+  results: Table;
+  spec: unknown;
+  params: unknown;
+}
+
+/** Logs, results leaderboard, spec / params snapshot: one panel, one tab at a time. */
+export function ConsoleTabs({ buffers, logVersion, results, spec, params }: Props) {
+  const id = useId();
+  const [tab, setTab] = useState<Tab>("logs");
+  const nodeCount = buffers.logNodes.size;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the set only grows; its size says when it changed.
+  const logNodes = useMemo(() => [...buffers.logNodes].sort(), [buffers, nodeCount]);
+  const tabs: { id: Tab; label: string; badge?: number }[] = [
+    { id: "logs", label: "Logs", badge: buffers.logs.length },
+    { id: "results", label: "Results", badge: results.rows.length },
+    { id: "spec", label: "Spec & params" },
+  ];
+
+  return (
+    <section className="flex h-full flex-col overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
+      <div
+        role="tablist"
+        aria-label="Run details"
+        className="flex gap-1 border-b border-slate-200 px-2 dark:border-slate-800"
+      >
+        {tabs.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            id={`${id}-${t.id}`}
+            aria-selected={tab === t.id}
+            aria-controls={`${id}-panel`}
+            onClick={() => setTab(t.id)}
+            className={`-mb-px inline-flex items-center gap-1.5 border-b-2 px-3 py-2 text-sm font-medium focus-visible:outline-2 focus-visible:outline-sky-500 ${
+              tab === t.id
+                ? "border-sky-500 text-slate-900 dark:text-white"
+                : "border-transparent text-slate-500 hover:text-slate-800 dark:text-slate-400 dark:hover:text-slate-200"
+            }`}
+          >
+            {t.label}
+            {t.badge !== undefined && t.badge > 0 && (
+              <span className="rounded-full bg-slate-100 px-1.5 text-[11px] tabular-nums text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+                {t.badge.toLocaleString("en-US")}
+              </span>
+            )}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`${id}-panel`} aria-labelledby={`${id}-${tab}`} className="min-h-0 flex-1">
+        {tab === "logs" && <LogsPanel buffer={buffers.logs} version={logVersion} nodeKeys={logNodes} />}
+        {tab === "results" && <ResultsTable results={results} />}
+        {tab === "spec" && <SpecPanel spec={spec} params={params} />}
+      </div>
+    </section>
+  );
+}

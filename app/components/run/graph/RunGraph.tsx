@@ -1,0 +1,102 @@
+"use client";
+
+import "@xyflow/react/dist/style.css";
+import "./graph.css";
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  type NodeMouseHandler,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+} from "@xyflow/react";
+import { memo, useCallback, useEffect, useState } from "react";
+import { STATUS_TONES } from "../../status-tone";
+import type { NodeView } from "../types";
+import { GroupNode } from "./GroupNode";
+import { ChildCell, StatusNode } from "./StatusNode";
+import { type GraphNode, useGraphElements } from "./use-graph-elements";
+
+const nodeTypes = { status: StatusNode, cell: ChildCell, mapGroup: GroupNode };
+
+/** Beyond this many boxes only the ones in view are mounted. */
+const VIRTUALIZE_AT = 150;
+
+interface Props {
+  nodes: ReadonlyMap<string, NodeView>;
+  structure: number;
+  activeEdges: ReadonlyMap<string, number>;
+  selectedKey: string | null;
+  onSelect: (key: string) => void;
+}
+
+function minimapColor(n: GraphNode): string {
+  if (n.type === "mapGroup") return "#94a3b8";
+  return STATUS_TONES[n.data.node.status].hex;
+}
+
+function Graph({ nodes, structure, activeEdges, selectedKey, onSelect }: Props) {
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  const elements = useGraphElements({ nodes, structure, activeEdges, expanded, selectedKey });
+  const flow = useReactFlow();
+
+  // Fit whenever the layout changes (node set or a group toggled), not on status changes.
+  useEffect(() => {
+    if (!elements.layoutKey) return;
+    const id = requestAnimationFrame(() => void flow.fitView({ padding: 0.12, maxZoom: 1.1, duration: 200 }));
+    return () => cancelAnimationFrame(id);
+  }, [elements.layoutKey, flow]);
+
+  const onNodeClick: NodeMouseHandler<GraphNode> = useCallback(
+    (_, n) => {
+      if (n.type !== "mapGroup") return onSelect(n.id);
+      setExpanded((prev) => {
+        const next = new Set(prev);
+        if (!next.delete(n.id)) next.add(n.id);
+        return next;
+      });
+    },
+    [onSelect],
+  );
+
+  return (
+    <ReactFlow<GraphNode>
+      nodes={elements.nodes}
+      edges={elements.edges}
+      nodeTypes={nodeTypes}
+      onNodeClick={onNodeClick}
+      nodesDraggable={false}
+      nodesConnectable={false}
+      elementsSelectable={false}
+      onlyRenderVisibleElements={elements.nodes.length > VIRTUALIZE_AT}
+      minZoom={0.05}
+      maxZoom={2}
+      fitView
+      proOptions={{ hideAttribution: true }}
+    >
+      <Background variant={BackgroundVariant.Dots} gap={18} size={1} />
+      <MiniMap<GraphNode> pannable zoomable nodeColor={minimapColor} className="max-sm:!hidden" />
+      <Controls showInteractive={false} />
+    </ReactFlow>
+  );
+}
+
+/** The live DAG: auto layout left → right, colour by status, click a node for its drawer. */
+function RunGraphView(props: Props) {
+  const empty = props.nodes.size === 0;
+  return (
+    <div className="sbx-graph relative h-full min-h-[320px] w-full" data-testid="run-graph">
+      {empty ? (
+        <p className="grid h-full place-items-center text-sm text-slate-500">This run has no nodes yet.</p>
+      ) : (
+        <ReactFlowProvider>
+          <Graph {...props} />
+        </ReactFlowProvider>
+      )}
+    </div>
+  );
+}
+
+export const RunGraph = memo(RunGraphView);

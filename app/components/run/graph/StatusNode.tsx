@@ -1,0 +1,93 @@
+"use client";
+
+import { Handle, type Node, type NodeProps, Position } from "@xyflow/react";
+import { memo } from "react";
+import { formatDuration } from "../../format";
+import { STATUS_TONES } from "../../status-tone";
+import type { NodeView } from "../types";
+
+export type StatusNodeType = Node<{ node: NodeView }, "status">;
+export type ChildCellType = Node<{ node: NodeView }, "cell">;
+
+/** Per-status frame of a graph node (kept as classes so 1,000 nodes share stylesheets). */
+const FRAME: Record<NodeView["status"], string> = {
+  PENDING: "border-slate-200 bg-white/80 text-slate-500 dark:border-slate-700 dark:bg-slate-900/80 dark:text-slate-400",
+  QUEUED: "border-slate-300 bg-white text-slate-700 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-200",
+  RUNNING: "border-sky-400 bg-sky-50 text-slate-900 dark:border-sky-500 dark:bg-sky-950 dark:text-slate-50",
+  WAITING: "border-violet-500 bg-violet-50 text-slate-900 dark:bg-violet-950 dark:text-slate-50 sbx-gate-glow",
+  SUCCEEDED:
+    "border-emerald-300 bg-emerald-50 text-slate-900 dark:border-emerald-700 dark:bg-emerald-950/70 dark:text-slate-50",
+  FAILED: "border-rose-400 bg-rose-50 text-slate-900 dark:border-rose-600 dark:bg-rose-950 dark:text-slate-50",
+  SKIPPED:
+    "border-dashed border-slate-300 bg-slate-50 text-slate-400 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-500",
+  CANCELLED:
+    "border-dashed border-slate-300 bg-slate-100 text-slate-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-400",
+};
+
+function statusLine(n: NodeView): string {
+  if (n.status === "RUNNING") return n.progress > 0 ? `running ${Math.round(n.progress * 100)}%` : "running";
+  if (n.status === "WAITING") return "needs a decision";
+  if (n.durationMs !== null && n.finishedAt) return `${n.status.toLowerCase()} · ${formatDuration(n.durationMs)}`;
+  return n.status.toLowerCase();
+}
+
+function StatusNodeView({ data, selected }: NodeProps<StatusNodeType>) {
+  const n = data.node;
+  const fill = STATUS_TONES[n.status].hex;
+  return (
+    <div
+      data-node-key={n.key}
+      data-status={n.status}
+      className={`relative h-[58px] w-[184px] overflow-hidden rounded-lg border px-3 py-2 shadow-sm transition-colors ${
+        FRAME[n.status]
+      } ${selected ? "outline-2 outline-offset-2 outline-sky-500" : ""}`}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} className="sbx-handle" />
+      <div className="flex items-center gap-2">
+        <span
+          className={`size-2.5 shrink-0 rounded-full ${n.status === "RUNNING" ? "sbx-pulse" : ""}`}
+          style={{ backgroundColor: fill }}
+        />
+        <span className="truncate font-mono text-[13px] font-medium">{n.label ?? n.key}</span>
+        <span className="ml-auto shrink-0 text-[10px] uppercase tracking-wide opacity-60">{n.kind}</span>
+      </div>
+      <div className="mt-1 flex items-center gap-2 pl-[18px] text-[11px] opacity-80">
+        <span className="truncate">{statusLine(n)}</span>
+        {n.attempt > 1 && <span className="shrink-0 opacity-70">#{n.attempt}</span>}
+      </div>
+      {n.status === "RUNNING" && (
+        <div className="absolute inset-x-0 bottom-0 h-[3px] bg-sky-200/60 dark:bg-sky-900">
+          <div className="h-full bg-sky-500 transition-[width]" style={{ width: `${Math.round(n.progress * 100)}%` }} />
+        </div>
+      )}
+      <Handle type="source" position={Position.Right} isConnectable={false} className="sbx-handle" />
+    </div>
+  );
+}
+
+export const StatusNode = memo(StatusNodeView);
+
+/** A compact cell for one child of an expanded map group. */
+function ChildCellView({ data, selected }: NodeProps<ChildCellType>) {
+  const n = data.node;
+  const index = /\[(\d+)\]$/.exec(n.key)?.[1] ?? n.key;
+  return (
+    <div
+      data-node-key={n.key}
+      data-status={n.status}
+      title={`${n.key} · ${n.status.toLowerCase()}`}
+      className={`flex h-[34px] w-[124px] items-center gap-1.5 rounded-md border px-2 text-[11px] ${FRAME[n.status]} ${
+        selected ? "outline-2 outline-sky-500" : ""
+      }`}
+    >
+      <span
+        className={`size-2 shrink-0 rounded-full ${n.status === "RUNNING" ? "sbx-pulse" : ""}`}
+        style={{ backgroundColor: STATUS_TONES[n.status].hex }}
+      />
+      <span className="truncate font-mono">[{index}]</span>
+      <span className="ml-auto truncate opacity-60">{n.status.toLowerCase()}</span>
+    </div>
+  );
+}
+
+export const ChildCell = memo(ChildCellView);
