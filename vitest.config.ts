@@ -1,9 +1,18 @@
+import { createRequire } from "node:module";
 import { defineConfig } from "vitest/config";
+
+/**
+ * One copy of `graphql` in tests, as under Node/tsx: vite would resolve our sources' bare
+ * `graphql` to its ESM build while graphql-yoga (loaded by Node) gets the CJS build, and
+ * graphql-js refuses schemas and types from "another module or realm".
+ */
+const graphql = { find: /^graphql$/, replacement: createRequire(import.meta.url).resolve("graphql") };
 
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias: [graphql] },
         test: {
           name: "unit",
           include: ["tests/unit/**/*.test.ts"],
@@ -11,6 +20,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: [graphql] },
         test: {
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],

@@ -2,7 +2,18 @@ import DataLoader from "dataloader";
 import type { Db } from "../lib/db/client";
 import type { Run } from "../lib/db/generated/client";
 import type { NodeSnapshot } from "../lib/engine/snapshot";
-import { getNodes, getRuns, listNodes } from "../lib/runs/queries";
+import type { EventPage, EventType } from "../lib/events/types";
+import { getNodes, getRuns, listNodes, readEventsForRuns } from "../lib/runs/queries";
+
+/** One `Run.events` page request; runs asking for the same page shape share one query. */
+export interface EventsKey {
+  runId: string;
+  afterSeq: number;
+  limit: number;
+  types: EventType[] | null;
+}
+
+const pageShape = (k: EventsKey) => JSON.stringify([k.afterSeq, k.limit, k.types]);
 
 /**
  * Per-request batching (one query per field per tick, not one per parent) and caching.
@@ -20,6 +31,25 @@ export function createLoaders(db: Db, namespace: string) {
       const byRun = await listNodes(db, runIds);
       return runIds.map((id) => byRun.get(id) ?? []);
     }),
+    /** Only called with ids of runs already checked to be in the namespace. */
+    events: new DataLoader<EventsKey, EventPage, string>(
+      async (keys) => {
+        const byShape = new Map<string, EventsKey[]>();
+        for (const k of keys) byShape.set(pageShape(k), [...(byShape.get(pageShape(k)) ?? []), k]);
+        const pages = new Map<string, EventPage>();
+        for (const group of byShape.values()) {
+          const { afterSeq, limit, types } = group[0];
+          const got = await readEventsForRuns(
+            db,
+            group.map((k) => k.runId),
+            { afterSeq, limit, types },
+          );
+          for (const k of group) pages.set(`${k.runId}:${pageShape(k)}`, got.get(k.runId)!);
+        }
+        return keys.map((k) => pages.get(`${k.runId}:${pageShape(k)}`)!);
+      },
+      { cacheKeyFn: (k) => `${k.runId}:${pageShape(k)}` },
+    ),
     node: new DataLoader<string, NodeSnapshot | null>(async (ids) => {
       const rows = new Map((await getNodes(db, namespace, ids)).map((n) => [n.id, n]));
       return ids.map((id) => rows.get(id) ?? null);

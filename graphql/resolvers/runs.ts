@@ -2,7 +2,6 @@ import type { Run } from "../../lib/db/generated/client";
 import { cancelRun, pauseRun, resumeRun, setBudget } from "../../lib/engine/control";
 import { costPayload, durationMs, type NodeSnapshot } from "../../lib/engine/snapshot";
 import { notFound } from "../../lib/errors";
-import { readEvents } from "../../lib/events/read";
 import { MAX_PAGE } from "../../lib/events/types";
 import { listRuns, type RunPage } from "../../lib/runs/queries";
 import { submitRun } from "../../lib/runs/submit-run";
@@ -74,10 +73,11 @@ export const runResolvers: Resolvers = {
     results: (r) => ({ columns: r.resultsColumns as string[], rows: r.resultsRows as unknown[] }),
     events: async (r, args, ctx) =>
       eventPage(
-        await readEvents(ctx.runtime.db, r.id, {
+        await ctx.loaders.events.load({
+          runId: r.id,
           afterSeq: intIn(args.afterSeq, "afterSeq", 0, 2 ** 31 - 1, 0),
           limit: intIn(args.first, "first", 1, MAX_PAGE, 500),
-          types: args.types ?? undefined,
+          types: args.types?.length ? [...args.types] : null,
         }),
       ),
   },

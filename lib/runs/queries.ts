@@ -2,6 +2,8 @@ import type { Db } from "../db/client";
 import type { Run, RunStatus } from "../db/generated/client";
 import { type NodeSnapshot, nodeSnapshot } from "../engine/snapshot";
 import { DomainError } from "../errors";
+import { toRecord } from "../events/read";
+import { type EventPage, type EventType, MAX_PAGE } from "../events/types";
 
 /** Ids are UUIDs; anything else cannot exist, and must never reach a `::uuid` cast. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -134,4 +136,45 @@ export async function getNodeRef(db: Db, namespace: string, nodeId: string): Pro
   if (!n) return null;
   const leaseMs = Number((n.config as { with?: { leaseMs?: unknown } }).with?.leaseMs) || 30_000;
   return { runId: n.runId, nodeId: n.id, leaseMs };
+}
+
+/**
+ * The same page of events (`seq > afterSeq`, at most `limit`, optionally by type) for
+ * several runs in one statement — a primary-key range scan per run (LATERAL) — so a list
+ * of runs that selects `events` costs one query, not one per run.
+ */
+export async function readEventsForRuns(
+  db: Db,
+  runIds: readonly string[],
+  opts: { afterSeq: number; limit: number; types?: EventType[] | null },
+): Promise<Map<string, EventPage>> {
+  const ids = runIds.filter(isUuid);
+  const limit = Math.min(Math.max(1, opts.limit), MAX_PAGE);
+  const types = opts.types?.length ? opts.types : null;
+  const rows = ids.length
+    ? await db.$queryRaw<{ run_id: string; seq: number; type: string; at: Date; payload: Record<string, unknown> }[]>`
+        SELECT r.id::text AS run_id, e.seq, e.type, e.at, e.payload
+        FROM unnest(${ids}::uuid[]) AS r(id)
+        CROSS JOIN LATERAL (
+          SELECT seq, type, at, payload FROM run_events
+          WHERE run_id = r.id AND seq > ${opts.afterSeq}
+            AND (${types}::text[] IS NULL OR type = ANY(${types}::text[]))
+          ORDER BY seq LIMIT ${limit + 1}
+        ) e
+        ORDER BY r.id, e.seq`
+    : [];
+  const pages = new Map<string, EventPage>(
+    runIds.map((id) => [id, { events: [], nextSeq: opts.afterSeq, hasMore: false }]),
+  );
+  for (const row of rows) {
+    const page = pages.get(row.run_id);
+    if (!page) continue;
+    if (page.events.length === limit) {
+      page.hasMore = true;
+      continue;
+    }
+    page.events.push(toRecord(row.run_id, row));
+    page.nextSeq = row.seq;
+  }
+  return pages;
 }

@@ -121,6 +121,21 @@ describe("queries", () => {
     for (const id of ids) await waitStatus(id, ["SUCCEEDED"]);
     const none = (await gqlData(server, t.viewer, q, { search: tag, status: ["FAILED"] })).runs;
     expect(none.nodes).toEqual([]);
+    // `events` on a list of runs: one batched query, each run's own page.
+    const withEvents = await gqlData(
+      server,
+      t.viewer,
+      `query($search: String) { runs(search: $search) { nodes { id lastSeq
+        events(afterSeq: 1, first: 2) { nextSeq hasMore events { seq runId } } } } }`,
+      { search: tag },
+    );
+    for (const r of withEvents.runs.nodes) {
+      expect(r.events.events).toEqual([
+        { seq: 2, runId: r.id },
+        { seq: 3, runId: r.id },
+      ]);
+      expect(r.events).toMatchObject({ nextSeq: 3, hasMore: r.lastSeq > 3 });
+    }
     const bad = await gql(server, t.viewer, q, { after: "not-a-cursor" });
     expect(bad.errors?.[0].extensions?.code).toBe("BAD_INPUT");
   });

@@ -1,0 +1,87 @@
+/**
+ * In-process check of SPEC §9 "execute each event once per run and selection, not once
+ * per subscriber": subscribers of one run with the same selection receive the very same
+ * result object for a live event; a different selection gets its own.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ServerContext } from "../../graphql/context";
+import { RunsChangedHub } from "../../graphql/live/runs-changed";
+import { createYogaServer } from "../../graphql/yoga";
+import { authenticate, createToken, type Viewer } from "../../lib/auth/tokens";
+import { decideGate } from "../../lib/engine/gates";
+import type { Runtime } from "../../lib/runtime";
+import { buildRig, databaseUrl, submit, type TestRig, waitForNode } from "./helpers";
+
+let rig: TestRig;
+let serverContext: ServerContext;
+let viewer: Viewer;
+const yoga = createYogaServer();
+
+beforeAll(async () => {
+  rig = await buildRig();
+  const runtime = {
+    ...rig,
+    databaseUrl: databaseUrl(),
+    settings: { allowCommands: false, httpAllowedHosts: [] },
+    adminSecret: null,
+  } as unknown as Runtime;
+  serverContext = { runtime, runsChanged: new RunsChangedHub(runtime) };
+  const { secret } = await createToken(rig.db, { namespace: rig.namespace, name: "shared", role: "VIEWER" });
+  viewer = (await authenticate(rig.db, secret))!;
+});
+afterAll(async () => {
+  serverContext?.runsChanged.close();
+  await rig?.stop();
+});
+
+type Result = { data?: { runEvents: { seq: number; type: string } } | null };
+
+/** Subscribe through yoga's envelop pipeline, exactly as graphql-ws does. */
+async function subscribe(query: string, variables: Record<string, unknown>) {
+  const env = yoga.getEnveloped({ ...serverContext, viewer, params: { query, variables } });
+  const document = env.parse(query);
+  const stream = (await env.subscribe({
+    schema: env.schema,
+    document,
+    variableValues: variables,
+    contextValue: await env.contextFactory(),
+  })) as AsyncGenerator<Result>;
+  const results: Result[] = [];
+  const done = (async () => {
+    for await (const r of stream) results.push(r);
+  })();
+  return { results, done };
+}
+
+const A = `subscription($runId: ID!, $afterSeq: Int) { runEvents(runId: $runId, afterSeq: $afterSeq) { seq type } }`;
+const B = `subscription($runId: ID!, $afterSeq: Int) { runEvents(runId: $runId, afterSeq: $afterSeq) { seq type at } }`;
+
+describe("shared execution of live events", () => {
+  it("same selection → one result object per event, whatever afterSeq each subscriber used", async () => {
+    const run = await submit(rig, {
+      name: "shared",
+      nodes: [
+        { id: "g", kind: "gate", with: { title: "go?" } },
+        { id: "after", kind: "sleep", needs: ["g"], with: { ms: 20 } },
+      ],
+    });
+    await waitForNode(rig.db, run.id, "g", "WAITING");
+    const head = (await rig.db.run.findUniqueOrThrow({ where: { id: run.id } })).lastSeq;
+    const s1 = await subscribe(A, { runId: run.id, afterSeq: head });
+    const s2 = await subscribe(A, { runId: run.id, afterSeq: head - 1 });
+    const s3 = await subscribe(B, { runId: run.id, afterSeq: head });
+    await new Promise((r) => setTimeout(r, 200)); // all three caught up and waiting live
+    await decideGate(rig.db, { runId: run.id, nodeKey: "g", decision: "APPROVE", decidedBy: "test" });
+    await Promise.all([s1.done, s2.done, s3.done]);
+    const live = (s: { results: Result[] }) => s.results.filter((r) => r.data!.runEvents.seq > head);
+    const [a1, a2, b] = [live(s1), live(s2), live(s3)];
+    expect(a1.length).toBeGreaterThan(3);
+    expect(a1.at(-1)?.data?.runEvents.type).toBe("RUN_COMPLETED");
+    expect(a2.length).toBe(a1.length);
+    a1.forEach((r, i) => {
+      expect(a2[i]).toBe(r); // the same object: executed once
+      expect(b[i]).not.toBe(r); // another selection executes on its own
+      expect(b[i].data?.runEvents.seq).toBe(r.data?.runEvents.seq);
+    });
+  });
+});
