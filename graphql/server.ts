@@ -9,6 +9,11 @@ import { createWsServer } from "./ws";
 import { createYogaServer, GRAPHQL_PATH, GRAPHQL_SSE_PATH } from "./yoga";
 
 export const GRAPHIQL_PATH = "/graphiql";
+/**
+ * Largest request body (and WebSocket message): a spec may be 1 MiB (SPEC §4) and is
+ * sent as JSON inside the variables, so allow some room, but never buffer unbounded input.
+ */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** The GraphQL API as the custom server sees it: a request router and an upgrade handler. */
 export interface GraphQLServer {
@@ -31,7 +36,7 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
   const runsChanged = new RunsChangedHub(runtime);
   const serverContext: ServerContext = { runtime, runsChanged };
   const yoga = createYogaServer();
-  const ws = createWsServer(yoga, serverContext);
+  const ws = createWsServer(yoga, serverContext, MAX_BODY_BYTES);
   const graphiql = renderGraphiQL({
     title: "Signalbox GraphiQL",
     endpoint: GRAPHQL_PATH,
@@ -48,6 +53,11 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
         return true;
       }
       if (path !== GRAPHQL_PATH && path !== GRAPHQL_SSE_PATH) return false;
+      if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) {
+        res.writeHead(413, { "content-type": "application/json" });
+        res.end(JSON.stringify({ errors: [{ message: "request body too large", extensions: { code: "BAD_INPUT" } }] }));
+        return true;
+      }
       Promise.resolve(yoga(req, res, serverContext)).catch((err) => {
         log.error({ err }, "graphql request failed");
         if (!res.headersSent) res.writeHead(500).end();

@@ -42,8 +42,8 @@ async function connectionViewer(db: Db, req: IncomingMessage, params: unknown): 
  * connection_init (invalid → close 4403); every operation runs yoga's envelop pipeline,
  * so limits, context and error masking are those of HTTP.
  */
-export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext) {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext, maxPayload: number) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload });
   const server = attachGraphqlWs<Record<string, unknown> | undefined, Extra>(
     {
       connectionInitWaitTimeout: 10_000,
