@@ -261,7 +261,8 @@ export class LiveTransport {
       sub.dispose?.();
       this.attach(sub);
     }
-    old?.dispose();
+    // dispose() awaits the failed connection attempt and rejects with its close event.
+    if (old) void Promise.resolve(old.dispose()).catch(() => {});
   }
 }
 

@@ -42,6 +42,7 @@ export function RunRow({ run, fresh }: { run: RunSummary; fresh: boolean }) {
         </Link>
         <p className="truncate font-mono text-[11px] text-slate-400 dark:text-slate-500">
           {shortId(run.id)}
+          {run.label && run.pipeline && <span className="font-sans md:hidden"> · {run.pipeline}</span>}
           {run.statusReason && <span className="font-sans"> · {run.statusReason.toLowerCase()}</span>}
           {run.error && <span className="font-sans text-rose-600 dark:text-rose-400"> · {run.error}</span>}
         </p>
@@ -68,7 +69,7 @@ export function RunRow({ run, fresh }: { run: RunSummary; fresh: boolean }) {
         </span>
       </div>
       <div
-        className={`mt-1 text-xs tabular-nums md:mt-0 md:text-right md:text-sm ${nearBudget ? "text-amber-700 dark:text-amber-400" : "text-slate-600 dark:text-slate-300"}`}
+        className={`mt-1 mr-4 inline-block text-xs tabular-nums md:mt-0 md:mr-0 md:block md:text-right md:text-sm ${nearBudget ? "text-amber-700 dark:text-amber-400" : "text-slate-600 dark:text-slate-300"}`}
         title={
           budget != null
             ? `spent ${formatCost(spent)} of ${formatCost(budget)}`
@@ -79,7 +80,7 @@ export function RunRow({ run, fresh }: { run: RunSummary; fresh: boolean }) {
         {formatCost(spent)}
         <span className="text-slate-400"> / {budget != null ? formatCost(budget) : "∞"}</span>
       </div>
-      <div className="mt-1 flex gap-3 text-xs text-slate-500 md:mt-0 md:block md:text-right dark:text-slate-400">
+      <div className="mt-1 inline-flex gap-3 text-xs text-slate-500 md:mt-0 md:block md:text-right dark:text-slate-400">
         <span className="hidden md:block">
           <RelativeTime iso={run.createdAt} />
         </span>

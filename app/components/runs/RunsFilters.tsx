@@ -4,7 +4,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
 import type { RunStatus } from "../live/types";
 import { STATUS_TONES } from "../status-tone";
-import { btn, input } from "../ui/styles";
+import { btn, control, input } from "../ui/styles";
 import { RUN_STATUSES } from "./documents";
 
 export interface RunFilterValues {
@@ -98,7 +98,7 @@ export function RunsFilters({ value, pipelines }: { value: RunFilterValues; pipe
           aria-label="Pipeline"
           value={value.pipeline ?? ""}
           onChange={(e) => go({ ...value, search, pipeline: e.target.value || null })}
-          className={`${input} w-auto min-w-40`}
+          className={`${control} min-w-40 flex-1 lg:flex-none`}
         >
           <option value="">All pipelines</option>
           {pipelines.map((p) => (

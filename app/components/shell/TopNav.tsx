@@ -1,5 +1,4 @@
 import Link from "next/link";
-import { ConnectionIndicator } from "../live/ConnectionIndicator";
 import { Logo } from "./Logo";
 import { NavLinks } from "./NavLinks";
 import { ThemeToggle } from "./ThemeToggle";
@@ -38,7 +37,6 @@ export function TopNav({ viewer, gates }: { viewer: NavViewer; gates: { id: stri
           <NavLinks initialGates={gates} />
         </div>
         <div className="ml-auto flex items-center gap-2">
-          <ConnectionIndicator compact />
           <ThemeToggle />
           <span
             className="hidden text-xs text-slate-500 lg:inline dark:text-slate-400"

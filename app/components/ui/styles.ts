@@ -10,7 +10,10 @@ export const btn = {
   ghost: `inline-flex items-center justify-center gap-1.5 rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 hover:text-slate-900 disabled:opacity-50 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white ${focus}`,
 };
 
-export const input = `block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900 shadow-sm placeholder:text-slate-400 focus:border-sky-500 focus:outline-none focus:ring-2 focus:ring-sky-500/30 disabled:opacity-60 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 dark:placeholder:text-slate-500`;
+/** Form controls; `input` fills its column, `control` sizes to content (selects in toolbars). */
+const controlBase = `rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900 shadow-sm placeholder:text-slate-400 focus:border-sky-500 focus:outline-none focus:ring-2 focus:ring-sky-500/30 disabled:opacity-60 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 dark:placeholder:text-slate-500`;
+export const input = `block w-full ${controlBase}`;
+export const control = `inline-block ${controlBase}`;
 
 export const label = "mb-1 block text-xs font-medium text-slate-600 dark:text-slate-400";
 

@@ -1,0 +1,65 @@
+import { expect, test } from "@playwright/test";
+import { login, screenshots, TOKEN } from "./shell-fixtures";
+
+test.describe("session and shell", () => {
+  test("pages redirect to /login; a wrong token is refused inline", async ({ page }) => {
+    await page.goto("/inbox");
+    await expect(page).toHaveURL(/\/login\?next=%2Finbox$/);
+    await page.getByLabel("API token").fill("sbx_not_a_real_token");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expect(page.getByRole("alert")).toContainText("not valid");
+    await expect(page).toHaveURL(/\/login/);
+    await screenshots(page, "login");
+  });
+
+  test("the login link's #token fragment logs in, leaves no token in the URL, sets an httpOnly Lax cookie", async ({
+    page,
+    context,
+  }) => {
+    await login(page);
+    await expect(page).toHaveURL(/\/$/);
+    expect(page.url()).not.toContain(TOKEN);
+    const cookie = (await context.cookies()).find((c) => c.name === "signalbox_session");
+    expect(cookie?.httpOnly).toBe(true);
+    expect(cookie?.sameSite).toBe("Lax");
+    expect(await page.evaluate(() => document.cookie)).not.toContain("signalbox_session");
+
+    // The shell: navigation everywhere, current page marked.
+    const nav = page.getByRole("navigation", { name: "Main" });
+    for (const name of ["Runs", "New run", "Pipelines", "Inbox", "GraphiQL"]) {
+      await expect(nav.getByRole("link", { name: new RegExp(`^${name}`) })).toBeVisible();
+    }
+    await nav.getByRole("link", { name: /^Pipelines/ }).click();
+    await expect(page).toHaveURL(/\/pipelines$/);
+    await expect(nav.getByRole("link", { name: /^Pipelines/ })).toHaveAttribute("aria-current", "page");
+  });
+
+  test("typing the token into the form logs in and returns to the page asked for", async ({ page }) => {
+    await page.goto("/pipelines");
+    await expect(page).toHaveURL(/\/login\?next=/);
+    await page.getByLabel("API token").fill(TOKEN);
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/\/pipelines$/);
+  });
+
+  test("the theme toggle switches dark / light and remembers it", async ({ page }) => {
+    await login(page);
+    const html = page.locator("html");
+    const toggle = page.getByRole("button", { name: /^Theme:/ });
+    await toggle.click(); // system → light
+    await expect(html).not.toHaveClass(/dark/);
+    await toggle.click(); // light → dark
+    await expect(html).toHaveClass(/dark/);
+    await page.reload();
+    await expect(html).toHaveClass(/dark/);
+    await toggle.click(); // back to system
+  });
+
+  test("log out ends the session", async ({ page }) => {
+    await login(page);
+    await page.getByRole("button", { name: "Log out" }).click();
+    await expect(page).toHaveURL(/\/login$/);
+    await page.goto("/");
+    await expect(page).toHaveURL(/\/login$/);
+  });
+});
