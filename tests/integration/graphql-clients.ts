@@ -149,3 +149,55 @@ export const seqsOf = (results: ExecutionResult[]) =>
   results.map((r) => (r.data as { runEvents: { seq: number } }).runEvents.seq);
 
 export const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+export interface RunChange {
+  id: string;
+  status: string;
+}
+
+/**
+ * Watch `runsChanged` over `client`, resolved once the subscription is demonstrably live:
+ * the server registers it asynchronously, so probe runs are submitted (through `via`)
+ * until one of them is seen. `waitFor` resolves when the changes seen so far satisfy `pred`.
+ */
+export async function watchRuns(client: ReturnType<typeof wsClient>, via: Pick<Endpoint, "api">, operator: string) {
+  const seen: RunChange[] = [];
+  const waiters = new Set<() => void>();
+  const stop = client.subscribe(
+    { query: "subscription { runsChanged { id status } }" },
+    {
+      next: (r) => {
+        seen.push((r.data as { runsChanged: RunChange }).runsChanged);
+        for (const w of [...waiters]) w();
+      },
+      error: () => {},
+      complete: () => {},
+    },
+  );
+  const waitFor = (pred: (seen: RunChange[]) => boolean, timeoutMs = 20_000) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!pred(seen)) return;
+        waiters.delete(check);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`runsChanged: condition not met; saw ${JSON.stringify(seen.slice(-10))}`));
+      }, timeoutMs);
+      waiters.add(check);
+      check();
+    });
+  const probeSpec = { name: "probe", nodes: [{ id: "p", kind: "sleep", with: { ms: 1 } }] };
+  for (let attempt = 0; ; attempt++) {
+    const probe = (await gqlData(via, operator, SUBMIT, { input: { spec: probeSpec } })).submitRun.id;
+    try {
+      await waitFor((s) => s.some((c) => c.id === probe), 1_000);
+      break;
+    } catch (err) {
+      if (attempt >= 10) throw err;
+    }
+  }
+  return { seen, waitFor, stop };
+}

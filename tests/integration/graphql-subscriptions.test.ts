@@ -16,6 +16,7 @@ import {
   startServer,
   type Tokens,
   testDb,
+  watchRuns,
   wsClient,
 } from "./graphql-harness";
 
@@ -172,35 +173,15 @@ describe("runEvents over graphql-ws and graphql-sse", () => {
 describe("runsChanged", () => {
   it("delivers a new run and its status changes to the namespace's subscribers", async () => {
     const client = wsClient(server, t.viewer);
-    const statuses = new Map<string, string[]>();
-    let runId = "";
-    let check = () => {};
-    const sawCompletion = new Promise<void>((resolve, reject) => {
-      check = () => {
-        if (statuses.get(runId)?.includes("SUCCEEDED")) resolve();
-      };
-      client.subscribe(
-        { query: `subscription { runsChanged { id namespace status progress cost { spent } } }` },
-        {
-          next: (r) => {
-            const run = (r.data as { runsChanged: { id: string; status: string } }).runsChanged;
-            statuses.set(run.id, [...(statuses.get(run.id) ?? []), run.status]);
-            check();
-          },
-          error: reject,
-          complete: () => {},
-        },
-      );
-    });
-    // Subscriptions start asynchronously: give the server a moment to register before submitting.
-    await new Promise((r) => setTimeout(r, 300));
+    const watch = await watchRuns(client, server, t.operator);
     const { submitRun } = await gqlData(server, t.operator, SUBMIT, {
       input: { spec: { name: "quick", nodes: [{ id: "a", kind: "sleep", with: { ms: 50 } }] } },
     });
-    runId = submitRun.id;
-    check();
-    await sawCompletion;
+    await watch.waitFor((seen) => seen.some((c) => c.id === submitRun.id && c.status === "SUCCEEDED"));
+    watch.stop();
     await client.dispose();
-    expect(statuses.get(runId)?.at(-1)).toBe("SUCCEEDED");
+    const mine = watch.seen.filter((c) => c.id === submitRun.id).map((c) => c.status);
+    expect(mine[0]).toMatch(/QUEUED|RUNNING/);
+    expect(mine.at(-1)).toBe("SUCCEEDED");
   });
 });
