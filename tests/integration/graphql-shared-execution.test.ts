@@ -67,10 +67,16 @@ describe("shared execution of live events", () => {
     });
     await waitForNode(rig.db, run.id, "g", "WAITING");
     const head = (await rig.db.run.findUniqueOrThrow({ where: { id: run.id } })).lastSeq;
-    const s1 = await subscribe(A, { runId: run.id, afterSeq: head });
-    const s2 = await subscribe(A, { runId: run.id, afterSeq: head - 1 });
-    const s3 = await subscribe(B, { runId: run.id, afterSeq: head });
-    await new Promise((r) => setTimeout(r, 200)); // all three caught up and waiting live
+    // Each receives its backlog first (distinct reads), which proves it has joined the
+    // run's live feed before the decision produces new events.
+    const s1 = await subscribe(A, { runId: run.id, afterSeq: head - 1 });
+    const s2 = await subscribe(A, { runId: run.id, afterSeq: head - 2 });
+    const s3 = await subscribe(B, { runId: run.id, afterSeq: head - 1 });
+    const deadline = Date.now() + 10_000;
+    while (s1.results.length < 1 || s2.results.length < 2 || s3.results.length < 1) {
+      if (Date.now() > deadline) throw new Error("subscribers did not catch up");
+      await new Promise((r) => setTimeout(r, 10));
+    }
     await decideGate(rig.db, { runId: run.id, nodeKey: "g", decision: "APPROVE", decidedBy: "test" });
     await Promise.all([s1.done, s2.done, s3.done]);
     const live = (s: { results: Result[] }) => s.results.filter((r) => r.data!.runEvents.seq > head);
