@@ -33,7 +33,7 @@ test.describe("new run", () => {
     await page.getByRole("link", { name: "New run" }).first().click();
     await expect(page.getByRole("heading", { name: "New run" })).toBeVisible();
     await screenshots(page, "new-run");
-    await page.getByLabel(/^Spec/).fill(VALID);
+    await page.getByRole("textbox", { name: /^Spec/ }).fill(VALID);
     await page
       .getByLabel(/^Params/)
       .first()
@@ -60,7 +60,7 @@ test.describe("new run", () => {
   test("an invalid spec lists every problem inline with its path and line", async ({ page }) => {
     await login(page);
     await page.goto("/runs/new");
-    await page.getByLabel(/^Spec/).fill(INVALID);
+    await page.getByRole("textbox", { name: /^Spec/ }).fill(INVALID);
     await page.getByRole("button", { name: "Start run" }).click();
     const problems = page.getByTestId("spec-problems");
     await expect(problems).toBeVisible();
@@ -71,7 +71,7 @@ test.describe("new run", () => {
     await expect(problems.getByRole("button", { name: "line 11" })).toBeVisible();
     await expect(page).toHaveURL(/\/runs\/new$/);
     await page.getByRole("button", { name: "line 11" }).click();
-    await expect(page.getByLabel(/^Spec/)).toBeFocused();
+    await expect(page.getByRole("textbox", { name: /^Spec/ })).toBeFocused();
     await screenshots(page, "new-run-invalid");
   });
 
