@@ -7,6 +7,7 @@ import type { Db } from "../lib/db/client";
 import { bearerToken, type HeaderGetter, originAllowed, sessionCookie } from "./auth";
 import type { ServerContext } from "./context";
 import { maskError } from "./errors";
+import { FrameSocket, frameReplacer, serializedOnce } from "./live/frames";
 import type { SignalboxYoga } from "./yoga";
 
 /** Ping every 12 s; a peer that misses a pong is terminated (graphql-ws `useServer`). */
@@ -43,10 +44,13 @@ async function connectionViewer(db: Db, req: IncomingMessage, params: unknown): 
  * so limits, context and error masking are those of HTTP.
  */
 export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext, maxPayload: number) {
-  const wss = new WebSocketServer({ noServer: true, maxPayload });
+  const wss = new WebSocketServer({ noServer: true, maxPayload, WebSocket: FrameSocket });
   const server = attachGraphqlWs<Record<string, unknown> | undefined, Extra>(
     {
       connectionInitWaitTimeout: 10_000,
+      // Each live result is serialized once for all subscribers (live/frames.ts).
+      onNext: (_ctx, _id, _payload, _args, result) => serializedOnce(result) as never,
+      jsonMessageReplacer: frameReplacer,
       onConnect: async (ctx) => {
         const viewer = await connectionViewer(serverContext.runtime.db, ctx.extra.request, ctx.connectionParams);
         if (!viewer) return false;
