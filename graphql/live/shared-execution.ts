@@ -12,7 +12,9 @@ import {
   visit,
 } from "graphql";
 import { isAsyncIterable, mapAsyncIterator, type Plugin, type PromiseOrValue } from "graphql-yoga";
+import { log } from "../../lib/log";
 import { freshContext, type GraphQLContext } from "../context";
+import { maskError } from "../errors";
 
 /**
  * Executed results per live payload object and selection. Live sources (the run event
@@ -39,7 +41,16 @@ async function sharedSubscribe(args: ExecutionArgs) {
   const source = await createSourceEventStream(args);
   if (!isAsyncIterable(source)) return source;
   const key = selectionKey(args);
-  return mapAsyncIterator(source, (payload: unknown) => executeOnce(args, payload, key));
+  return mapAsyncIterator(
+    source,
+    (payload: unknown) => executeOnce(args, payload, key),
+    // A live source that fails (database gone mid-backlog…) ends the subscription with a
+    // masked GraphQL error, instead of a transport-level failure carrying the raw message.
+    (err: unknown) => {
+      log.error({ err }, "live subscription source failed");
+      return { errors: [maskError(err)] };
+    },
+  );
 }
 
 function executeOnce(args: ExecutionArgs, payload: unknown, key: string) {

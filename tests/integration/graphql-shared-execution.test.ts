@@ -1,7 +1,8 @@
 /**
  * In-process check of SPEC §9 "execute each event once per run and selection, not once
  * per subscriber": subscribers of one run with the same selection receive the very same
- * result object for a live event; a different selection gets its own.
+ * result object for a live event; a different selection gets its own. Also: a live source
+ * that fails ends the subscription with a masked error.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerContext } from "../../graphql/context";
@@ -34,11 +35,14 @@ afterAll(async () => {
   await rig?.stop();
 });
 
-type Result = { data?: { runEvents: { seq: number; type: string } } | null };
+type Result = {
+  data?: { runEvents: { seq: number; type: string } } | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+};
 
 /** Subscribe through yoga's envelop pipeline, exactly as graphql-ws does. */
-async function subscribe(query: string, variables: Record<string, unknown>) {
-  const env = yoga.getEnveloped({ ...serverContext, viewer, params: { query, variables } });
+async function subscribe(query: string, variables: Record<string, unknown>, context = serverContext) {
+  const env = yoga.getEnveloped({ ...context, viewer, params: { query, variables } });
   const document = env.parse(query);
   const stream = (await env.subscribe({
     schema: env.schema,
@@ -89,5 +93,22 @@ describe("shared execution of live events", () => {
       expect(b[i]).not.toBe(r); // another selection executes on its own
       expect(b[i].data?.runEvents.seq).toBe(r.data?.runEvents.seq);
     });
+  });
+
+  it("a live source failing mid-stream ends the subscription with a masked error", async () => {
+    const run = await submit(rig, { name: "fails", nodes: [{ id: "a", kind: "sleep", with: { ms: 1 } }] });
+    const events = {
+      async *stream() {
+        yield { id: `${run.id}:1`, runId: run.id, seq: 1, type: "LOG", at: new Date(), payload: {} };
+        throw new Error('connect ECONNREFUSED 10.1.2.3:5432 (select * from "run_events")');
+      },
+    };
+    const broken = { ...serverContext, runtime: { ...serverContext.runtime, events } as unknown as Runtime };
+    const s = await subscribe(A, { runId: run.id, afterSeq: 0 }, broken);
+    await s.done;
+    expect(s.results.map((r) => r.data?.runEvents.seq)).toEqual([1, undefined]);
+    expect(s.results[1].errors).toEqual([
+      expect.objectContaining({ message: "Unexpected error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }),
+    ]);
   });
 });
