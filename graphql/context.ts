@@ -3,6 +3,7 @@ import type { Viewer } from "../lib/auth/tokens";
 import type { Runtime } from "../lib/runtime";
 import { viewerFromHeaders } from "./auth";
 import { unauthenticated } from "./errors";
+import type { Transport } from "./live/observe";
 import type { RunsChangedHub } from "./live/runs-changed";
 import { createLoaders, type Loaders } from "./loaders";
 
@@ -12,12 +13,15 @@ export interface ServerContext {
   runsChanged: RunsChangedHub;
   /** Pre-authenticated by the WebSocket path at connection_init; HTTP/SSE leave it unset. */
   viewer?: Viewer | null;
+  /** Set by the WebSocket and graphql-sse paths; HTTP (and yoga's SSE) is derived per request. */
+  transport?: Transport;
 }
 
 /** What resolvers receive. */
 export interface GraphQLContext extends ServerContext {
   viewer: Viewer;
   loaders: Loaders;
+  transport: Transport;
 }
 
 /**
@@ -26,12 +30,14 @@ export interface GraphQLContext extends ServerContext {
  */
 export async function createContext(
   initial: ServerContext & Partial<YogaInitialContext>,
-): Promise<Pick<GraphQLContext, "viewer" | "loaders">> {
+): Promise<Pick<GraphQLContext, "viewer" | "loaders" | "transport">> {
   const request = initial.request;
   const viewer =
     initial.viewer ?? (request ? await viewerFromHeaders(initial.runtime.db, (h) => request.headers.get(h)) : null);
   if (!viewer) throw unauthenticated();
-  return { viewer, loaders: createLoaders(initial.runtime.db, viewer.namespace) };
+  const transport =
+    initial.transport ?? (request?.headers.get("accept")?.includes("text/event-stream") ? "sse" : "http");
+  return { viewer, loaders: createLoaders(initial.runtime.db, viewer.namespace), transport };
 }
 
 /** A copy of `ctx` with fresh loaders: each live event is resolved against current data. */

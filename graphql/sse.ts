@@ -43,7 +43,12 @@ export function graphqlSsePlugin(endpoint: string): Plugin<ServerContext> {
         {
           async onSubscribe(req, params) {
             const raw = req.raw as Request;
-            const enveloped = yoga.getEnveloped({ ...serverContexts.get(raw), request: raw, params });
+            const enveloped = yoga.getEnveloped({
+              ...serverContexts.get(raw),
+              transport: "graphql-sse",
+              request: raw,
+              params,
+            });
             let document: DocumentNode;
             try {
               document = enveloped.parse(params.query);

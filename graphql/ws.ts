@@ -4,6 +4,7 @@ import { useServer as attachGraphqlWs } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { authenticate, type Viewer } from "../lib/auth/tokens";
 import type { Db } from "../lib/db/client";
+import { metrics } from "../lib/metrics";
 import { bearerToken, type HeaderGetter, originAllowed, sessionCookie } from "./auth";
 import type { ServerContext } from "./context";
 import { maskError } from "./errors";
@@ -60,7 +61,12 @@ export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext
       execute: (args: ExecutionArgs) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args: ExecutionArgs) => (args.rootValue as Enveloped).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
-        const enveloped = yoga.getEnveloped({ ...serverContext, viewer: ctx.extra.viewer, params: payload });
+        const enveloped = yoga.getEnveloped({
+          ...serverContext,
+          viewer: ctx.extra.viewer,
+          transport: "ws",
+          params: payload,
+        });
         try {
           const document = enveloped.parse(payload.query);
           const errors = enveloped.validate(enveloped.schema, document);
@@ -82,5 +88,9 @@ export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext
     wss,
     KEEPALIVE_MS,
   );
+  wss.on("connection", (socket) => {
+    metrics.connections.inc({ transport: "ws" });
+    socket.once("close", () => metrics.connections.dec({ transport: "ws" }));
+  });
   return { wss, dispose: () => server.dispose() };
 }

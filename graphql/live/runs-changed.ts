@@ -3,6 +3,7 @@ import { CHANNELS } from "../../lib/events/types";
 import { getRuns } from "../../lib/runs/queries";
 import type { Runtime } from "../../lib/runtime";
 import { abortable, LatestByKeyQueue } from "./iterators";
+import { observeSubscription, type Transport } from "./observe";
 
 /**
  * Coalescing window for run-change doorbells. Every committed state change of a run rings
@@ -35,16 +36,21 @@ export class RunsChangedHub {
    * Runs of `namespace` as they change, until the returned iterator is closed. Registers
    * on the first `next()`, so an iterator that is never started holds nothing.
    */
-  subscribe(namespace: string): AsyncGenerator<Run> {
+  subscribe(namespace: string, transport: Transport): AsyncGenerator<Run> {
     const subscribers = this.subscribers;
     return abortable(async function* (signal) {
       const queue = new LatestByKeyQueue<Run>();
       const set = subscribers.get(namespace) ?? new Set();
       subscribers.set(namespace, set);
       set.add(queue);
+      const observed = observeSubscription(transport);
       try {
-        yield* queue.drain(signal);
+        for await (const run of queue.drain(signal)) {
+          observed.delivered();
+          yield run;
+        }
       } finally {
+        observed.closed();
         set.delete(queue);
         if (set.size === 0 && subscribers.get(namespace) === set) subscribers.delete(namespace);
       }

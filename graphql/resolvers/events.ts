@@ -4,6 +4,7 @@ import { type EventPage, type EventType, MAX_PAGE, type RunEventRecord } from ".
 import { getRun } from "../../lib/runs/queries";
 import type { Resolvers } from "../generated/resolvers";
 import { abortable } from "../live/iterators";
+import { observeSubscription } from "../live/observe";
 import type { EventModel, EventPageModel } from "../models";
 import { intIn } from "./shared";
 
@@ -70,7 +71,15 @@ export const eventResolvers: Resolvers = {
         if (!run) throw notFound("run");
         const types = args.types ?? undefined;
         return abortable(async function* (signal) {
-          for await (const e of ctx.runtime.events.stream(run.id, afterSeq, { types, signal })) yield shapeEvent(e);
+          const observed = observeSubscription(ctx.transport);
+          try {
+            for await (const e of ctx.runtime.events.stream(run.id, afterSeq, { types, signal })) {
+              observed.delivered(e.at);
+              yield shapeEvent(e);
+            }
+          } finally {
+            observed.closed();
+          }
         });
       },
       resolve: (e: EventModel) => e,

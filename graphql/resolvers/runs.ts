@@ -59,7 +59,7 @@ export const runResolvers: Resolvers = {
       subscribe: (_, { namespace }, ctx) => {
         const scoped = scopeNamespace(ctx.viewer, namespace);
         if (!scoped) throw notFound("namespace");
-        return ctx.runsChanged.subscribe(scoped);
+        return ctx.runsChanged.subscribe(scoped, ctx.transport);
       },
       resolve: (run: Run) => run,
     },

@@ -10,6 +10,7 @@ import { RunsChangedHub } from "../../graphql/live/runs-changed";
 import { createYogaServer } from "../../graphql/yoga";
 import { authenticate, createToken, type Viewer } from "../../lib/auth/tokens";
 import { decideGate } from "../../lib/engine/gates";
+import { metrics } from "../../lib/metrics";
 import type { Runtime } from "../../lib/runtime";
 import { buildRig, databaseUrl, submit, type TestRig, waitForNode } from "./helpers";
 
@@ -34,6 +35,10 @@ afterAll(async () => {
   serverContext?.runsChanged.close();
   await rig?.stop();
 });
+
+/** A metric's value summed over its labels. */
+const metricValue = async (m: { get(): Promise<{ values: { value: number }[] }> }) =>
+  (await m.get()).values.reduce((sum, v) => sum + v.value, 0);
 
 type Result = {
   data?: { runEvents: { seq: number; type: string } } | null;
@@ -73,6 +78,7 @@ describe("shared execution of live events", () => {
     const head = (await rig.db.run.findUniqueOrThrow({ where: { id: run.id } })).lastSeq;
     // Each receives its backlog first (distinct reads), which proves it has joined the
     // run's live feed before the decision produces new events.
+    const deliveredBefore = await metricValue(metrics.eventsDelivered);
     const s1 = await subscribe(A, { runId: run.id, afterSeq: head - 1 });
     const s2 = await subscribe(A, { runId: run.id, afterSeq: head - 2 });
     const s3 = await subscribe(B, { runId: run.id, afterSeq: head - 1 });
@@ -83,6 +89,11 @@ describe("shared execution of live events", () => {
     }
     await decideGate(rig.db, { runId: run.id, nodeKey: "g", decision: "APPROVE", decidedBy: "test" });
     await Promise.all([s1.done, s2.done, s3.done]);
+    // lib/metrics: every delivery counted, every closed subscription released.
+    expect(await metricValue(metrics.subscriptions)).toBe(0);
+    expect(await metricValue(metrics.eventsDelivered)).toBe(
+      s1.results.length + s2.results.length + s3.results.length + deliveredBefore,
+    );
     const live = (s: { results: Result[] }) => s.results.filter((r) => r.data!.runEvents.seq > head);
     const [a1, a2, b] = [live(s1), live(s2), live(s3)];
     expect(a1.length).toBeGreaterThan(3);
