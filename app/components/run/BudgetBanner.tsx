@@ -14,11 +14,17 @@ interface Props {
   canOperate: boolean;
 }
 
+/** Would resuming start the blocked node, or pause again at once? */
+export function budgetAllowsResume(cost: Cost, blocked: { node: string; cost: number } | null): boolean {
+  if (cost.budget === null) return true;
+  return !blocked || cost.budget >= cost.spent + blocked.cost - 1e-9;
+}
+
 /** Shown while the run is paused for budget: what stopped it and how to continue. */
 export function BudgetBanner({ runId, cost, blocked, canOperate }: Props) {
   const [resume, doResume] = useMutation(RESUME_RUN);
   const needed = blocked ? cost.spent + blocked.cost : null;
-  const enough = cost.budget !== null && (needed === null || cost.budget >= needed - 1e-9);
+  const enough = budgetAllowsResume(cost, blocked);
   return (
     <section
       role="status"

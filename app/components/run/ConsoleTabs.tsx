@@ -1,26 +1,27 @@
 "use client";
 
-import { useId, useMemo, useState } from "react";
+import { memo, useId, useMemo, useState } from "react";
 import { LogsPanel } from "./LogsPanel";
 import { ResultsTable } from "./ResultsTable";
 import type { RunBuffers } from "./run-buffers";
 import { SpecPanel } from "./SpecPanel";
 import type { ResultsTable as Table } from "./types";
+import { useBufferVersion } from "./use-buffer-version";
 
 type Tab = "logs" | "results" | "spec";
 
 interface Props {
   buffers: RunBuffers;
-  logVersion: number;
   results: Table;
   spec: unknown;
   params: unknown;
 }
 
 /** Logs, results leaderboard, spec / params snapshot: one panel, one tab at a time. */
-export function ConsoleTabs({ buffers, logVersion, results, spec, params }: Props) {
+function ConsoleTabsView({ buffers, results, spec, params }: Props) {
   const id = useId();
   const [tab, setTab] = useState<Tab>("logs");
+  useBufferVersion(buffers.logs, 500); // the tab's line count and the node filter's options
   const nodeCount = buffers.logNodes.size;
   // biome-ignore lint/correctness/useExhaustiveDependencies: the set only grows; its size says when it changed.
   const logNodes = useMemo(() => [...buffers.logNodes].sort(), [buffers, nodeCount]);
@@ -62,10 +63,12 @@ export function ConsoleTabs({ buffers, logVersion, results, spec, params }: Prop
         ))}
       </div>
       <div role="tabpanel" id={`${id}-panel`} aria-labelledby={`${id}-${tab}`} className="min-h-0 flex-1">
-        {tab === "logs" && <LogsPanel buffer={buffers.logs} version={logVersion} nodeKeys={logNodes} />}
+        {tab === "logs" && <LogsPanel buffer={buffers.logs} nodeKeys={logNodes} />}
         {tab === "results" && <ResultsTable results={results} />}
         {tab === "spec" && <SpecPanel spec={spec} params={params} />}
       </div>
     </section>
   );
 }
+
+export const ConsoleTabs = memo(ConsoleTabsView);

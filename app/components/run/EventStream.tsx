@@ -5,12 +5,11 @@ import { formatDuration } from "../format";
 import { type BoundedBuffer, FilteredIndex } from "./bounded-buffer";
 import type { EventRow } from "./event-rows";
 import { EVENT_TONE, TONE_TEXT } from "./tones";
+import { useBufferVersion } from "./use-buffer-version";
 import { VirtualList } from "./VirtualList";
 
 interface Props {
   buffer: BoundedBuffer<EventRow>;
-  /** Bumped when rows are appended. */
-  version: number;
   /** Rows show their time relative to this (the run's creation). */
   originMs: number;
 }
@@ -18,7 +17,8 @@ interface Props {
 const ROW_H = 24;
 
 /** Every event of the run, tone-coded by type, newest at the bottom (virtualized, bounded). */
-function EventStreamView({ buffer, version, originMs }: Props) {
+function EventStreamView({ buffer, originMs }: Props) {
+  const version = useBufferVersion(buffer);
   const [follow, setFollow] = useState(true);
   const [hideLogs, setHideLogs] = useState(false);
   const filtered = useMemo(
@@ -38,13 +38,16 @@ function EventStreamView({ buffer, version, originMs }: Props) {
         <div
           data-seq={r.seq}
           data-type={r.type}
-          className="flex h-6 items-center gap-3 whitespace-pre border-b border-slate-100 px-3 hover:bg-slate-50 dark:border-slate-800/70 dark:hover:bg-slate-800/50"
+          title={r.text}
+          className="flex h-6 items-center gap-2 whitespace-pre border-b border-slate-100 px-2 hover:bg-slate-50 dark:border-slate-800/70 dark:hover:bg-slate-800/50"
         >
-          <span className="w-12 shrink-0 text-right text-slate-400 tabular-nums">{r.seq}</span>
-          <span className="w-14 shrink-0 text-right text-slate-500 tabular-nums">
+          <span className="w-10 shrink-0 text-right text-slate-400 tabular-nums">{r.seq}</span>
+          <span className="w-12 shrink-0 text-right text-slate-500 tabular-nums">
             +{formatDuration(Math.max(0, r.at - originMs))}
           </span>
-          <span className={`w-28 shrink-0 font-semibold ${TONE_TEXT[EVENT_TONE[r.type]]}`}>{r.type}</span>
+          <span className={`w-[104px] shrink-0 truncate text-[11px] font-semibold ${TONE_TEXT[EVENT_TONE[r.type]]}`}>
+            {r.type}
+          </span>
           <span className="text-slate-700 dark:text-slate-200">{r.text}</span>
         </div>
       );

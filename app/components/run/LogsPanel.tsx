@@ -8,6 +8,7 @@ import type { LogRow } from "./event-rows";
 import { clockTime } from "./format";
 import { levelTone, TONE_TEXT } from "./tones";
 import type { LogLevel } from "./types";
+import { useBufferVersion } from "./use-buffer-version";
 import { VirtualList } from "./VirtualList";
 
 const LEVELS: LogLevel[] = ["DEBUG", "INFO", "WARNING", "ERROR"];
@@ -16,7 +17,6 @@ const ROW_H = 20;
 
 interface Props {
   buffer: BoundedBuffer<LogRow>;
-  version: number;
   nodeKeys: string[];
   /** Fixed node filter (the node drawer shows one node's logs). */
   nodeKey?: string;
@@ -24,7 +24,8 @@ interface Props {
 }
 
 /** Log lines of the run: level and node filters, follow-tail, 100k lines in a bounded buffer. */
-function LogsPanelView({ buffer, version, nodeKeys, nodeKey, compact }: Props) {
+function LogsPanelView({ buffer, nodeKeys, nodeKey, compact }: Props) {
+  const version = useBufferVersion(buffer);
   const ids = useId();
   const [minLevel, setMinLevel] = useState<LogLevel>("DEBUG");
   const [node, setNode] = useState<string>("");

@@ -16,14 +16,15 @@ interface Props {
   runId: string;
   node: NodeView;
   logs: BoundedBuffer<LogRow>;
-  logVersion: number;
   childCount: number;
   canOperate: boolean;
   onClose: () => void;
 }
 
+const NO_KEYS: string[] = [];
+
 /** One node in detail: timings, attempt, error, output and metrics, its logs, and its gate. */
-export function NodeDrawer({ runId, node, logs, logVersion, childCount, canOperate, onClose }: Props) {
+export function NodeDrawer({ runId, node, logs, childCount, canOperate, onClose }: Props) {
   const closeRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     closeRef.current?.focus();
@@ -107,7 +108,7 @@ export function NodeDrawer({ runId, node, logs, logVersion, childCount, canOpera
         )}
         <Section title="Logs">
           <div className="h-60 overflow-hidden rounded-lg border border-slate-200 dark:border-slate-800">
-            <LogsPanel buffer={logs} version={logVersion} nodeKeys={[]} nodeKey={node.key} compact />
+            <LogsPanel buffer={logs} nodeKeys={NO_KEYS} nodeKey={node.key} compact />
           </div>
         </Section>
       </div>

@@ -55,14 +55,14 @@ export function PromoteForm({ runId, defaultName }: { runId: string; defaultName
         </button>
       </form>
       {promoted && (
-        <p data-testid="promoted" className="text-emerald-900 dark:text-emerald-100">
+        <p data-testid="promoted" className="w-full text-emerald-900 dark:text-emerald-100">
           Created{" "}
           <Link href={`/pipelines/${encodeURIComponent(promoted.name)}`} className="font-semibold underline">
             {promoted.name} v{promoted.version}
           </Link>{" "}
           · checksum{" "}
-          <code className="font-mono text-xs" title={promoted.checksum}>
-            {promoted.checksum.slice(0, 12)}…
+          <code data-testid="promoted-checksum" className="break-all font-mono text-xs">
+            {promoted.checksum}
           </code>
         </p>
       )}

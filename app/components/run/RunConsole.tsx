@@ -2,14 +2,13 @@
 
 import "./console.css";
 import { useCallback, useEffect, useMemo, useReducer, useState } from "react";
-import { ConnectionIndicator } from "../live/ConnectionIndicator";
-import { useRunEvents } from "../live/use-run-events";
-import { BudgetBanner } from "./BudgetBanner";
+import { BudgetBanner, budgetAllowsResume } from "./BudgetBanner";
 import { ConsoleTabs } from "./ConsoleTabs";
 import { EventStream } from "./EventStream";
 import { RunGraph } from "./graph/RunGraph";
 import { NodeDrawer } from "./NodeDrawer";
 import { PromoteForm } from "./PromoteForm";
+import { RunConnection } from "./RunConnection";
 import { RunHeader } from "./RunHeader";
 import { RunBuffers } from "./run-buffers";
 import { type ConsoleState, expireActiveEdges, initialState, parentOf, reduceBatch } from "./run-state";
@@ -33,15 +32,19 @@ export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
   const [buffers] = useState(() => new RunBuffers(snapshot.events));
   const [selected, setSelected] = useState<string | null>(null);
 
-  // One dispatch per batch, and useRunEvents batches per animation frame.
+  // At most one dispatch per animation frame (useRunEvents batches per frame), and none
+  // for a batch of log lines only: those change the buffers, not the console's state.
   const onBatch = useCallback(
     (events: ConsoleEvent[]) => {
-      const fresh = buffers.append(events);
+      const fresh = buffers.append(events).filter((e) => e.type !== "LOG");
       if (fresh.length) dispatch({ type: "batch", events: fresh, now: performance.now() });
     },
     [buffers],
   );
-  const live = useRunEvents({ runId: snapshot.run.id, afterSeq: snapshot.lastSeq, onBatch });
+  const connection = useMemo(
+    () => <RunConnection runId={snapshot.run.id} afterSeq={snapshot.lastSeq} onBatch={onBatch} />,
+    [snapshot.run.id, snapshot.lastSeq, onBatch],
+  );
 
   useEffect(() => {
     if (state.activeEdges.size === 0) return;
@@ -59,6 +62,7 @@ export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
   }, [selected, state.nodes]);
 
   const { run, cost } = state;
+  const originMs = Date.parse(run.createdAt);
   const pausedForBudget = run.status === "PAUSED" && run.statusReason === "BUDGET";
   return (
     <div className="flex min-h-full flex-col" data-testid="run-console" data-run-id={run.id} data-status={run.status}>
@@ -67,14 +71,10 @@ export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
         cost={cost}
         nodes={state.nodes}
         blocked={pausedForBudget}
+        resumeBlocked={pausedForBudget && !budgetAllowsResume(cost, state.blocked)}
         canOperate={snapshot.canOperate}
-        connection={<ConnectionIndicator state={live.state} lastSeq={live.lastSeq} />}
+        connection={connection}
       />
-      {live.error && (
-        <p role="alert" className="mx-4 mt-4 text-sm text-rose-600 sm:mx-6">
-          Live updates stopped: {live.error}
-        </p>
-      )}
       {pausedForBudget && (
         <BudgetBanner runId={run.id} cost={cost} blocked={state.blocked} canOperate={snapshot.canOperate} />
       )}
@@ -91,16 +91,10 @@ export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
           />
         </Panel>
         <Panel title="Events" className="h-[360px] sm:h-[480px]">
-          <EventStream buffer={buffers.events} version={state.lastSeq} originMs={Date.parse(run.createdAt)} />
+          <EventStream buffer={buffers.events} originMs={originMs} />
         </Panel>
-        <div className="h-[440px] lg:col-span-2">
-          <ConsoleTabs
-            buffers={buffers}
-            logVersion={state.lastLogSeq}
-            results={state.results}
-            spec={snapshot.spec}
-            params={snapshot.params}
-          />
+        <div className="h-[440px] contain-strict lg:col-span-2">
+          <ConsoleTabs buffers={buffers} results={state.results} spec={snapshot.spec} params={snapshot.params} />
         </div>
       </div>
 
@@ -109,7 +103,6 @@ export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
           runId={run.id}
           node={selectedNode}
           logs={buffers.logs}
-          logVersion={state.lastLogSeq}
           childCount={childCount}
           canOperate={snapshot.canOperate}
           onClose={close}
@@ -139,7 +132,7 @@ function Panel({
         <h2 className="text-sm font-semibold text-slate-800 dark:text-slate-100">{title}</h2>
         {aside && <span className="text-xs text-slate-500 tabular-nums">{aside}</span>}
       </div>
-      <div className="min-h-0 flex-1">{children}</div>
+      <div className="min-h-0 flex-1 contain-strict">{children}</div>
     </section>
   );
 }

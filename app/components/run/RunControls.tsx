@@ -10,7 +10,17 @@ import type { Cost, RunStatus } from "./types";
 const ACTIVE: RunStatus[] = ["QUEUED", "RUNNING", "PAUSED"];
 
 /** Pause / resume / cancel (with confirm) / set budget: the operator's levers on a run. */
-export function RunControls({ runId, status, cost }: { runId: string; status: RunStatus; cost: Cost }) {
+export function RunControls({
+  runId,
+  status,
+  cost,
+  resumeBlocked,
+}: {
+  runId: string;
+  status: RunStatus;
+  cost: Cost;
+  resumeBlocked: boolean;
+}) {
   const [pause, doPause] = useMutation(PAUSE_RUN);
   const [resume, doResume] = useMutation(RESUME_RUN);
   const [cancel, doCancel] = useMutation(CANCEL_RUN);
@@ -24,7 +34,13 @@ export function RunControls({ runId, status, cost }: { runId: string; status: Ru
     <div className="flex flex-col items-start gap-2 sm:items-end">
       <div className="flex flex-wrap items-center gap-2">
         {status === "PAUSED" ? (
-          <button type="button" className={BUTTON_PRIMARY} disabled={busy} onClick={() => doResume({ id: runId })}>
+          <button
+            type="button"
+            className={BUTTON_PRIMARY}
+            disabled={busy || resumeBlocked}
+            title={resumeBlocked ? "Raise the budget first" : undefined}
+            onClick={() => doResume({ id: runId })}
+          >
             ▶ Resume
           </button>
         ) : (

@@ -13,6 +13,8 @@ interface Props {
   cost: Cost;
   nodes: ReadonlyMap<string, NodeView>;
   blocked: boolean;
+  /** Paused for budget and the budget still too small: resuming would pause again at once. */
+  resumeBlocked: boolean;
   canOperate: boolean;
   /** The connection indicator (a live leaf of its own). */
   connection: ReactNode;
@@ -20,13 +22,19 @@ interface Props {
 
 const DONE = new Set(["SUCCEEDED", "FAILED", "SKIPPED", "CANCELLED"]);
 
-function RunHeaderView({ run, cost, nodes, blocked, canOperate, connection }: Props) {
+function RunHeaderView({ run, cost, nodes, blocked, resumeBlocked, canOperate, connection }: Props) {
   let done = 0;
-  for (const n of nodes.values()) if (DONE.has(n.status)) done++;
-  const pct = Math.round(run.progress * 100);
+  let partial = 0;
+  for (const n of nodes.values()) {
+    if (DONE.has(n.status)) done++;
+    else if (n.status === "RUNNING") partial += n.progress;
+  }
+  // The run row's progress only moves with RUN_STATUS events; the nodes move with every event.
+  const live = nodes.size ? (done + partial) / nodes.size : 0;
+  const pct = run.status === "SUCCEEDED" ? 100 : Math.floor(Math.max(run.progress, live) * 100);
   const title = run.label ?? run.pipeline ?? "Untitled run";
   return (
-    <header className="border-b border-slate-200 bg-white/70 px-4 py-4 sm:px-6 dark:border-slate-800 dark:bg-slate-900/60">
+    <header className="contain-content border-b border-slate-200 bg-white/70 px-4 py-4 sm:px-6 dark:border-slate-800 dark:bg-slate-900/60">
       <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm text-slate-500 dark:text-slate-400">
         <Link href="/" className="hover:text-slate-800 hover:underline dark:hover:text-slate-200">
           Runs
@@ -87,7 +95,7 @@ function RunHeaderView({ run, cost, nodes, blocked, canOperate, connection }: Pr
           )}
         </div>
         <CostTicker cost={cost} blocked={blocked} />
-        {canOperate && <RunControls runId={run.id} status={run.status} cost={cost} />}
+        {canOperate && <RunControls runId={run.id} status={run.status} cost={cost} resumeBlocked={resumeBlocked} />}
       </div>
     </header>
   );

@@ -36,18 +36,29 @@ export function VirtualList({
   empty,
 }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
+  /** The offset follow mode last scrolled to (null when not following). */
+  const pinned = useRef<number | null>(null);
+  if (!follow) pinned.current = null;
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => rowHeight,
     overscan: 10,
+    // Scroll-driven updates may wait for the next frame: a synchronous re-render inside
+    // every scroll event is what makes a busy list janky.
+    useFlushSync: false,
   });
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: re-run when rows change (`version`), not only the count (a full ring buffer keeps its count).
   useLayoutEffect(() => {
     const el = scrollRef.current;
     if (!follow || !el) return;
-    el.scrollTop = el.scrollHeight;
+    // Rows have a fixed height, so the bottom is known without measuring the content.
+    const viewport = virtualizer.scrollRect?.height ?? el.clientHeight;
+    const bottom = Math.max(0, count * rowHeight - viewport);
+    // Writing scrollTop forces a layout: skip it when we are already there.
+    if (pinned.current !== bottom) el.scrollTop = bottom;
+    pinned.current = bottom;
   }, [follow, count, version]);
 
   const onScroll = useCallback(() => {
@@ -59,6 +70,8 @@ export function VirtualList({
     if (atBottom !== follow) onFollowChange(atBottom);
   }, [follow, onFollowChange]);
 
+  // `contain: strict` + its own layer: rows changing 10×/s relayout and repaint this box
+  // only, never the rest of the page.
   return (
     <div
       ref={scrollRef}
@@ -69,7 +82,7 @@ export function VirtualList({
       data-count={count}
       // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus so keyboards can scroll it.
       tabIndex={0}
-      className="relative h-full overflow-auto overscroll-contain font-mono text-[12px] leading-none focus-visible:outline-2 focus-visible:outline-sky-500"
+      className="relative h-full overflow-auto overscroll-contain font-mono contain-strict will-change-transform text-[12px] leading-none focus-visible:outline-2 focus-visible:outline-sky-500"
     >
       {count === 0 && empty ? <div className="p-4 font-sans text-sm text-slate-500">{empty}</div> : null}
       <div style={{ height: virtualizer.getTotalSize(), position: "relative", minWidth: "100%", width: "max-content" }}>

@@ -7,6 +7,7 @@
 export class BoundedBuffer<T> {
   private items: (T | undefined)[];
   private total = 0;
+  private listeners = new Set<() => void>();
   version = 0;
 
   constructor(readonly capacity: number) {
@@ -18,9 +19,15 @@ export class BoundedBuffer<T> {
     this.total += 1;
   }
 
-  /** Marks a batch of pushes as one change for readers. */
+  /** Marks a batch of pushes as one change and tells the readers. */
   commit(): void {
     this.version += 1;
+    for (const l of this.listeners) l();
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Absolute index of the oldest retained item. */

@@ -1,10 +1,11 @@
-/** Button styles shared by the console's forms and controls. */
-export const BUTTON =
-  "inline-flex h-8 items-center justify-center gap-1.5 rounded-md border px-3 text-sm font-medium shadow-sm transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 disabled:cursor-not-allowed disabled:opacity-50";
-export const BUTTON_SECONDARY = `${BUTTON} border-slate-300 bg-white text-slate-800 hover:bg-slate-50 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700`;
-export const BUTTON_PRIMARY = `${BUTTON} border-sky-700 bg-sky-600 text-white hover:bg-sky-700`;
-export const BUTTON_DANGER = `${BUTTON} border-rose-700 bg-rose-600 text-white hover:bg-rose-700`;
-export const BUTTON_SUCCESS = `${BUTTON} border-emerald-700 bg-emerald-600 text-white hover:bg-emerald-700`;
+import { btn } from "../ui/styles";
 
+/** The app's button styles (app/components/ui/styles), named for the console's uses. */
+export const BUTTON_PRIMARY = btn.primary;
+export const BUTTON_SECONDARY = btn.secondary;
+export const BUTTON_DANGER = btn.danger;
+export const BUTTON_SUCCESS = btn.approve;
+
+/** A compact inline input (the app's `input` is a full-width block). */
 export const INPUT =
-  "rounded-md border border-slate-300 bg-white px-2 text-sm text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100";
+  "rounded-md border border-slate-300 bg-white px-2 text-sm text-slate-900 shadow-sm focus:border-sky-500 focus:outline-none focus:ring-2 focus:ring-sky-500/30 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100";

@@ -28,7 +28,8 @@ export function summarize(e: ConsoleEvent): string {
       const n = e.node;
       const took = n.durationMs !== null && n.finishedAt ? ` in ${shortDuration(n.durationMs)}` : "";
       const attempt = n.attempt > 1 ? ` (attempt ${n.attempt})` : "";
-      return `${n.key} ${n.status}${took}${attempt}${n.error ? ` — ${n.error}` : ""}`;
+      const progress = n.status === "RUNNING" && n.progress > 0 ? ` ${Math.round(n.progress * 100)}%` : "";
+      return `${n.key} ${n.status}${progress}${took}${attempt}${n.error ? ` — ${n.error}` : ""}`;
     }
     case "EDGE_ACTIVE":
       return `${e.from} → ${e.to}`;

@@ -19,8 +19,6 @@ export interface ConsoleState {
   blocked: { node: string; cost: number } | null;
   completed: { nodesSucceeded: number; nodesFailed: number; durationMs: number } | null;
   lastSeq: number;
-  /** Seq of the newest LOG event: the logs panel re-renders on it. */
-  lastLogSeq: number;
 }
 
 export function initialState(s: RunSnapshot): ConsoleState {
@@ -42,7 +40,6 @@ export function initialState(s: RunSnapshot): ConsoleState {
     blocked: s.run.status === "PAUSED" ? blocked : null,
     completed,
     lastSeq: s.lastSeq,
-    lastLogSeq: s.lastSeq,
   };
 }
 
@@ -119,8 +116,7 @@ export function reduceBatch(state: ConsoleState, events: readonly ConsoleEvent[]
         if (!e.nodeKey) patchRun({ error: e.message });
         break;
       case "LOG":
-        patch({ lastLogSeq: e.seq });
-        break;
+        break; // logs live in the bounded buffer, not in state
     }
     patch({ lastSeq: e.seq });
   }

@@ -77,7 +77,14 @@ function Graph({ nodes, structure, activeEdges, selectedKey, onSelect }: Props) 
       proOptions={{ hideAttribution: true }}
     >
       <Background variant={BackgroundVariant.Dots} gap={18} size={1} />
-      <MiniMap<GraphNode> pannable zoomable nodeColor={minimapColor} className="max-sm:!hidden" />
+      <MiniMap<GraphNode>
+        pannable
+        zoomable
+        nodeColor={minimapColor}
+        nodeBorderRadius={6}
+        style={{ width: 168, height: 112 }}
+        className="overflow-hidden rounded-md border border-slate-200 max-sm:!hidden dark:border-slate-700"
+      />
       <Controls showInteractive={false} />
     </ReactFlow>
   );
@@ -87,7 +94,7 @@ function Graph({ nodes, structure, activeEdges, selectedKey, onSelect }: Props) 
 function RunGraphView(props: Props) {
   const empty = props.nodes.size === 0;
   return (
-    <div className="sbx-graph relative h-full min-h-[320px] w-full" data-testid="run-graph">
+    <div className="sbx-graph relative h-full min-h-[320px] w-full contain-strict" data-testid="run-graph">
       {empty ? (
         <p className="grid h-full place-items-center text-sm text-slate-500">This run has no nodes yet.</p>
       ) : (

@@ -56,7 +56,8 @@ export interface GraphStructure {
 export const groupId = (mapKey: string) => `group:${mapKey}`;
 
 export function groupColumns(n: number): number {
-  return Math.max(4, Math.min(40, Math.ceil(Math.sqrt(n * 2.2))));
+  // About twice as wide as tall, like the graph panel.
+  return Math.max(4, Math.min(60, Math.ceil(Math.sqrt(n * 0.7))));
 }
 
 export function groupSize(g: Pick<GroupInfo, "childKeys" | "expanded" | "columns">): { width: number; height: number } {

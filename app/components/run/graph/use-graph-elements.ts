@@ -15,7 +15,7 @@ import {
   type GroupInfo,
   structureKey,
 } from "./graph-model";
-import { layoutGraph, type Positions } from "./layout";
+import { layoutGraph, type Positions } from "./elk-layout";
 import type { ChildCellType, StatusNodeType } from "./StatusNode";
 
 export type GraphNode = StatusNodeType | ChildCellType | GroupNodeType;
@@ -87,7 +87,16 @@ function buildNodes(
       const view = nodes.get(item.id);
       if (!view) continue;
       const selected = selectedKey === item.id;
-      const n: StatusNodeType = { id: item.id, type: "status", position, data: { node: view }, selected };
+      // Sizes are known up front: React Flow (and the minimap) need no measuring pass.
+      const n: StatusNodeType = {
+        id: item.id,
+        type: "status",
+        position,
+        data: { node: view },
+        selected,
+        width: item.width,
+        height: item.height,
+      };
       out.push(reuse(cache, n, (p) => p.data.node === view && p.selected === selected));
       continue;
     }
@@ -100,14 +109,15 @@ function buildNodes(
       type: "mapGroup",
       position,
       data,
-      style: { width: item.width, height: item.height },
+      width: item.width,
+      height: item.height,
       zIndex: 0,
     };
     out.push(
       reuse(
         cache,
         group,
-        (p) => JSON.stringify(p.data.counts) === sig && p.data.expanded === g.expanded && p.style?.width === item.width,
+        (p) => JSON.stringify(p.data.counts) === sig && p.data.expanded === g.expanded && p.width === item.width,
       ),
     );
     if (g.expanded) out.push(...groupCells(g, nodes, selectedKey, cache));
@@ -155,6 +165,8 @@ function groupCells(
       position: cellPosition(i, g.columns),
       data: { node: view },
       selected,
+      width: CELL_W,
+      height: CELL_H,
       zIndex: 1,
     };
     return [reuse(cache, cell, (p) => p.data.node === view && p.selected === selected && p.parentId === g.id)];

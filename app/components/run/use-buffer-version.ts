@@ -1,0 +1,31 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import type { BoundedBuffer } from "./bounded-buffer";
+
+/**
+ * The buffer's version, re-rendering the caller at most once per `intervalMs`. A quiet
+ * stream shows each change at once; a burst (1,000 lines/s) repaints a list ~10×/s
+ * instead of every frame, which keeps the main thread free for everything else.
+ */
+export function useBufferVersion<T>(buffer: BoundedBuffer<T>, intervalMs = 100): number {
+  const [version, setVersion] = useState(buffer.version);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let last = 0;
+    const flush = () => {
+      timer = null;
+      last = performance.now();
+      setVersion(buffer.version);
+    };
+    const unsubscribe = buffer.subscribe(() => {
+      timer ??= setTimeout(flush, Math.max(0, last + intervalMs - performance.now()));
+    });
+    setVersion(buffer.version);
+    return () => {
+      unsubscribe();
+      if (timer) clearTimeout(timer);
+    };
+  }, [buffer, intervalMs]);
+  return version;
+}
