@@ -55,6 +55,33 @@ test.describe("runs list", () => {
     expect(data.runs.nodes[0].id).toBe(ids.at(-1));
   });
 
+  test("a run that changes before the live connection is up is not left stale", async ({ page, request }) => {
+    await login(page);
+    const id = await submitSpec(request, twoSleeps("late-connection", 1500), "changed before live");
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // Hold the WebSocket back until the run has finished: no runsChanged event will say so.
+    await page.routeWebSocket(/\/api\/graphql/, async (ws) => {
+      await released;
+      ws.connectToServer();
+    });
+    await page.reload();
+    const row = page.locator(`[data-testid="run-row"][data-run-id="${id}"]`);
+    await expect(row).toHaveAttribute("data-status", /QUEUED|RUNNING/);
+    await expect
+      .poll(
+        async () => (await gql<{ run: { status: string } }>(request, `{ run(id: "${id}") { status } }`)).run.status,
+        {
+          timeout: 20_000,
+        },
+      )
+      .toBe("SUCCEEDED");
+    release();
+    await expect(row).toHaveAttribute("data-status", "SUCCEEDED");
+  });
+
   test("with WebSocket blocked the list goes live over SSE, and the indicator says so", async ({ page, request }) => {
     await page.routeWebSocket(/\/api\/graphql/, (ws) => ws.close());
     await login(page);

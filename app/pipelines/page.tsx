@@ -53,7 +53,8 @@ export default async function PipelinesPage() {
                     {name}
                   </Link>
                   <p className="mt-0.5 text-xs text-slate-500 dark:text-slate-400">
-                    {nodeCount(latest.spec)} nodes · updated <RelativeTime iso={latest.createdAt.toISOString()} />
+                    {nodeCount(latest.spec)} node{nodeCount(latest.spec) === 1 ? "" : "s"} · updated{" "}
+                    <RelativeTime iso={latest.createdAt.toISOString()} />
                   </p>
                 </div>
                 <div className="flex flex-wrap items-center gap-x-5 gap-y-1 text-sm">

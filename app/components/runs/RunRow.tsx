@@ -85,7 +85,17 @@ export function RunRow({ run, fresh }: { run: RunSummary; fresh: boolean }) {
           <RelativeTime iso={run.createdAt} />
         </span>
         <span className="md:text-[11px] md:text-slate-400">
-          <span className="md:hidden">took </span>
+          <svg
+            aria-hidden
+            viewBox="0 0 16 16"
+            className="mr-1 inline size-3 align-[-2px] md:hidden"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.5"
+          >
+            <circle cx="8" cy="8" r="6" />
+            <path d="M8 4.5V8l2.5 1.5" />
+          </svg>
           <RunDuration status={run.status} startedAt={run.startedAt} durationMs={run.durationMs} />
         </span>
       </div>

@@ -22,10 +22,7 @@ export function TopNav({ viewer, gates }: { viewer: NavViewer; gates: { id: stri
       >
         Skip to content
       </a>
-      <nav
-        aria-label="Main"
-        className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2 sm:px-6 lg:px-8"
-      >
+      <nav aria-label="Main" className="flex flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2 sm:px-6">
         <Link
           href="/"
           className="flex items-center gap-2 rounded-md font-semibold tracking-tight focus-visible:outline-2 focus-visible:outline-sky-500"
@@ -33,7 +30,7 @@ export function TopNav({ viewer, gates }: { viewer: NavViewer; gates: { id: stri
           <Logo />
           <span>Signalbox</span>
         </Link>
-        <div className="order-last -mx-4 w-[calc(100%+2rem)] overflow-x-auto px-4 pb-1 md:order-none md:mx-0 md:w-auto md:overflow-visible md:px-0 md:pb-0">
+        <div className="order-last -mx-4 w-[calc(100%+2rem)] overflow-x-auto px-4 pb-1 sm:-mx-6 sm:w-[calc(100%+3rem)] sm:px-6 md:order-none md:mx-0 md:w-auto md:overflow-visible md:px-0 md:pb-0">
           <NavLinks initialGates={gates} />
         </div>
         <div className="ml-auto flex items-center gap-2">

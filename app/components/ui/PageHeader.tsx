@@ -24,7 +24,9 @@ export function PageHeader({
 
 export function PageBody({ children, wide = false }: { children: React.ReactNode; wide?: boolean }) {
   return (
-    <main className={`mx-auto w-full ${wide ? "max-w-7xl" : "max-w-5xl"} px-4 py-6 sm:px-6 sm:py-8 lg:px-8`}>
+    <main
+      className={`mx-auto w-full ${wide ? "max-w-[1920px] px-4 sm:px-6" : "max-w-5xl px-4 sm:px-6 lg:px-8"} py-6 sm:py-8`}
+    >
       {children}
     </main>
   );

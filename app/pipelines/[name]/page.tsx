@@ -43,8 +43,8 @@ export default async function PipelinePage({ params, searchParams }: Props) {
           </>
         }
       />
-      <div className="grid gap-6 lg:grid-cols-[18rem_minmax(0,1fr)]">
-        <section aria-labelledby="versions-heading">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[18rem_minmax(0,1fr)]">
+        <section aria-labelledby="versions-heading" className="min-w-0">
           <h2 id="versions-heading" className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
             Versions
           </h2>
