@@ -1,0 +1,128 @@
+/**
+ * Fan-out benchmark (SPEC §9): delivered events/s to N graphql-ws subscribers of one
+ * run's `runEvents` (the real server.ts, events appended through lib/events
+ * `appendEventsNow` by this process, i.e. commit → NOTIFY → the server's feed → every
+ * subscriber) vs a raw `ws` server broadcasting pre-serialized frames of the same size to
+ * the same number of raw `ws` clients. Both fleets are read by the same client code
+ * (clients.ts) in their own process. Offered load is the same for both: E events at R/s
+ * in ticks of 10 ms; delivered/s = N × E / (last frame received − first event produced).
+ * Alternating rounds after a warm-up of each; medians. Target: ratio ≥ 0.5.
+ *
+ *   npm run bench:fanout    BENCH_SUBSCRIBERS (1000) BENCH_EVENTS (per round, 400)
+ *                           BENCH_RATE (events/s offered, 1000) BENCH_ROUNDS (3)
+ */
+import { appendEventsNow } from "../lib/events/append";
+import {
+  benchDb,
+  cpuMeter,
+  envInt,
+  forkHelper,
+  LOG_SUBSCRIPTION,
+  logPayload,
+  median,
+  pace,
+  report,
+  round,
+  runBench,
+  setupRuns,
+  startDatabase,
+  startServer,
+} from "./support";
+
+const N = envInt("BENCH_SUBSCRIBERS", 1000);
+const EVENTS = envInt("BENCH_EVENTS", 400);
+const RATE = envInt("BENCH_RATE", 1000);
+const ROUNDS = envInt("BENCH_ROUNDS", 3);
+const PER_TICK = RATE >= 100 ? Math.round(RATE / 100) : 1; // as support.ts `pace`
+const TICK_MS = (PER_TICK * 1000) / RATE;
+
+runBench(async () => {
+  const url = await startDatabase();
+  const db = benchDb(url);
+  const { token, runIds } = await setupRuns(db, 1);
+  const runId = runIds[0];
+  const server = await startServer(url);
+  const raw = forkHelper("raw.ts");
+  const { port } = await raw.rpc.call("listen");
+  const sbxFleet = forkHelper("clients.ts");
+  const rawFleet = forkHelper("clients.ts");
+
+  // Signalbox: every subscriber is live once it has seq 1 (it joins the feed first).
+  let seq = 0;
+  await appendEventsNow(db, runId, [{ type: "LOG", payload: logPayload(0) }]);
+  seq = 1;
+  await sbxFleet.rpc.call("open", {
+    url: server.wsUrl,
+    mode: "graphql",
+    n: N,
+    token,
+    subscribes: [{ query: LOG_SUBSCRIPTION, variables: { runId, afterSeq: 0 } }],
+  });
+  const live = await sbxFleet.rpc.call("await", { seq: 1, timeoutMs: 60_000 });
+  if (!live.done) throw new Error(`only ${N - live.lagging} of ${N} subscribers became live`);
+  const { frame: sample } = await sbxFleet.rpc.call("sample");
+  await rawFleet.rpc.call("open", { url: `ws://127.0.0.1:${port}`, mode: "raw", n: N });
+
+  const sbxRound = async () => {
+    await sbxFleet.rpc.call("reset");
+    const cpu = cpuMeter({ server: server.pid, clients: sbxFleet.pid, producer: process.pid });
+    const from = seq;
+    const { t0, achievedPerSec } = await pace(RATE, EVENTS, async (n, first) => {
+      const batch = Array.from({ length: n }, (_, j) => ({
+        type: "LOG" as const,
+        payload: logPayload(from + first + j),
+      }));
+      await appendEventsNow(db, runId, batch);
+    });
+    seq += EVENTS;
+    const r = await sbxFleet.rpc.call("await", { seq, timeoutMs: 120_000 });
+    if (!r.done) throw new Error(`signalbox: ${r.lagging} subscribers stuck at seq ≥ ${r.minSeq} of ${seq}`);
+    return { perSec: (N * EVENTS) / ((r.at - t0) / 1000), producedPerSec: achievedPerSec, cpu: cpu() };
+  };
+
+  let rawSeq = 0;
+  const rawRound = async () => {
+    await rawFleet.rpc.call("reset");
+    const frames = Array.from({ length: EVENTS }, (_, i) =>
+      sample.replace(/"seq":\d+/, `"seq":${rawSeq + i + 1}`).replace(/line \d+:/, `line ${rawSeq + i + 1}:`),
+    );
+    rawSeq += EVENTS;
+    const cpu = cpuMeter({ server: raw.pid, clients: rawFleet.pid });
+    const { t0 } = await raw.rpc.call("broadcast", { frames, perTick: PER_TICK, tickMs: TICK_MS });
+    const r = await rawFleet.rpc.call("await", { seq: rawSeq, timeoutMs: 120_000 });
+    if (!r.done) throw new Error(`raw: ${r.lagging} clients stuck`);
+    return { perSec: (N * EVENTS) / ((r.at - t0) / 1000), cpu: cpu() };
+  };
+
+  await rawRound(); // warm-up
+  await sbxRound();
+  const sbx: Awaited<ReturnType<typeof sbxRound>>[] = [];
+  const base: Awaited<ReturnType<typeof rawRound>>[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    base.push(await rawRound());
+    sbx.push(await sbxRound());
+  }
+  const stats = await sbxFleet.rpc.call("stats");
+  const sbxPerSec = median(sbx.map((r) => r.perSec));
+  const rawPerSec = median(base.map((r) => r.perSec));
+  const ratio = sbxPerSec / rawPerSec;
+  report({
+    bench: "fanout",
+    scale: { subscribers: N, eventsPerRound: EVENTS, offeredEventsPerSec: RATE, tickMs: TICK_MS, rounds: ROUNDS },
+    frameBytes: Buffer.byteLength(sample),
+    rawDeliveredPerSec: Math.round(rawPerSec),
+    signalboxDeliveredPerSec: Math.round(sbxPerSec),
+    rounds: {
+      raw: base.map((r) => Math.round(r.perSec)),
+      signalbox: sbx.map((r) => Math.round(r.perSec)),
+      signalboxProducedEventsPerSec: sbx.map((r) => Math.round(r.producedPerSec)),
+    },
+    cpuCoresLastRound: { raw: base.at(-1)?.cpu, signalbox: sbx.at(-1)?.cpu },
+    clientProblems: stats.problems,
+    ratio: round(ratio, 3),
+    target: ">= 0.5",
+    pass: ratio >= 0.5,
+  });
+  await sbxFleet.rpc.call("close");
+  await rawFleet.rpc.call("close");
+});
