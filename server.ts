@@ -28,11 +28,7 @@ async function main() {
   await app?.prepare();
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const url = req.url ?? "/";
-    if (url === "/api/health") {
-      res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
-      return;
-    }
+    // The API, GraphiQL and /api/health, /api/ready, /api/metrics; the rest is Next's.
     if (graphql.handle(req, res)) return;
     if (!handle) {
       res.writeHead(404).end("not found");
@@ -60,20 +56,38 @@ async function main() {
   });
 
   let stopping = false;
+  /**
+   * Graceful shutdown (ARCHITECTURE "Hardening"): stop accepting, end live subscriptions
+   * (WebSocket 1012, SSE streams end), let in-flight requests finish, stop the worker (it
+   * waits for running nodes), exit — within 30 s, or forcibly.
+   */
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
-    server.close();
-    await graphql.close().catch((err) => log.error({ err }, "closing GraphQL failed"));
-    const force = setTimeout(() => process.exit(1), 30_000);
+    const force = setTimeout(() => {
+      log.error("shutdown took over 30 s; exiting anyway");
+      process.exit(1);
+    }, 30_000);
     force.unref();
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await graphql.close().catch((err) => log.error({ err }, "closing GraphQL failed"));
+    const idle = setInterval(() => server.closeIdleConnections(), 250);
+    await Promise.race([drained, new Promise((r) => setTimeout(r, 20_000))]);
+    clearInterval(idle);
+    server.closeAllConnections();
     await runtime.stop().catch((err) => log.error({ err }, "shutdown failed"));
+    log.info("stopped");
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
 }
+
+// A bug in one request or subscription must not take every connection down with it.
+process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection"));
+process.on("uncaughtException", (err) => log.error({ err }, "uncaught exception"));
 
 main().catch((err) => {
   log.fatal({ err }, "failed to start");

@@ -46,6 +46,7 @@ export async function resolverTypes(): Promise<string> {
       GateDecision: m("GateDecisionModel"),
       RunConnection: m("RunConnectionModel"),
       NodeLease: m("NodeLeaseModel"),
+      ApiToken: m("ApiTokenModel"),
       EventPage: m("EventPageModel"),
       RunEvent: m("EventModel"),
       ...Object.fromEntries(EVENT_TYPENAMES.map((t) => [t, m("EventModel")])),

@@ -1,8 +1,8 @@
 import type { YogaInitialContext } from "graphql-yoga";
 import type { Viewer } from "../lib/auth/tokens";
 import type { Runtime } from "../lib/runtime";
-import { viewerFromHeaders } from "./auth";
 import { unauthenticated } from "./errors";
+import { type Access, requestViewer } from "./guard/access";
 import type { Transport } from "./live/observe";
 import type { RunsChangedHub } from "./live/runs-changed";
 import { createLoaders, type Loaders } from "./loaders";
@@ -11,6 +11,11 @@ import { createLoaders, type Loaders } from "./loaders";
 export interface ServerContext {
   runtime: Runtime;
   runsChanged: RunsChangedHub;
+  access: Access;
+  /** The client's address (rate limits), set per HTTP request by graphql/server.ts. */
+  ip?: string;
+  /** The request / connection id echoed as `x-request-id` and carried in logs. */
+  requestId?: string;
   /** Pre-authenticated by the WebSocket path at connection_init; HTTP/SSE leave it unset. */
   viewer?: Viewer | null;
   /** Set by the WebSocket and graphql-sse paths; HTTP (and yoga's SSE) is derived per request. */
@@ -26,14 +31,15 @@ export interface GraphQLContext extends ServerContext {
 
 /**
  * yoga's context factory — the same on HTTP, SSE and WebSocket because graphql-ws runs
- * yoga's envelop pipeline too. No valid token → UNAUTHENTICATED (HTTP 401).
+ * yoga's envelop pipeline too. The viewer was authenticated before parsing (at
+ * connection_init for WebSocket, by the access plugin for HTTP and SSE); no viewer →
+ * UNAUTHENTICATED (HTTP 401).
  */
 export async function createContext(
   initial: ServerContext & Partial<YogaInitialContext>,
 ): Promise<Pick<GraphQLContext, "viewer" | "loaders" | "transport">> {
   const request = initial.request;
-  const viewer =
-    initial.viewer ?? (request ? await viewerFromHeaders(initial.runtime.db, (h) => request.headers.get(h)) : null);
+  const viewer = initial.viewer ?? requestViewer(request);
   if (!viewer) throw unauthenticated();
   const transport =
     initial.transport ?? (request?.headers.get("accept")?.includes("text/event-stream") ? "sse" : "http");

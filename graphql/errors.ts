@@ -3,7 +3,57 @@ import { createGraphQLError } from "graphql-yoga";
 import { DomainError, isDomainError } from "../lib/errors";
 
 /** HTTP status for errors that reject the whole request (GraphQL-over-HTTP). */
-const HTTP_STATUS: Partial<Record<DomainError["code"], number>> = { UNAUTHENTICATED: 401 };
+const HTTP_STATUS: Partial<Record<DomainError["code"], number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
+
+/**
+ * Code of the error clients get when the database cannot be reached (or is too slow):
+ * retryable, unlike the masked INTERNAL_SERVER_ERROR. HTTP 503 when it fails a request.
+ */
+export const UNAVAILABLE_CODE = "SERVICE_UNAVAILABLE";
+export const UNAVAILABLE_MESSAGE = "the database is unavailable; try again shortly";
+
+/** PostgreSQL / pg / Prisma codes that mean "not reachable now", not "your request is wrong". */
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "P1001", // can't reach database server
+  "P1002", // timed out
+  "P1008", // operation timed out
+  "P1017", // server closed the connection
+  "P2024", // pool timeout
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+  "57014", // query_canceled (statement_timeout)
+  "53300", // too_many_connections
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+]);
+const UNAVAILABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
+const UNAVAILABLE_MESSAGES =
+  /connection terminated|timeout exceeded when trying to connect|can't reach database|server has closed the connection|ECONNREFUSED|ECONNRESET|Connection refused|the database system is (shutting down|starting up)|terminating connection|canceling statement due to statement timeout/i;
+
+/** True when `error` (or anything in its cause chain) says the database is unavailable. */
+export function isUnavailable(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; depth < 8 && e && typeof e === "object"; depth++) {
+    const o = e as { code?: unknown; kind?: unknown; message?: unknown; originalCode?: unknown };
+    if (typeof o.code === "string" && UNAVAILABLE_CODES.has(o.code)) return true;
+    if (typeof o.originalCode === "string" && UNAVAILABLE_CODES.has(o.originalCode)) return true;
+    if (typeof o.kind === "string" && UNAVAILABLE_KINDS.has(o.kind)) return true;
+    if (typeof o.message === "string" && UNAVAILABLE_MESSAGES.test(o.message)) return true;
+    const next = (e as { originalError?: unknown }).originalError ?? (e as { cause?: unknown }).cause;
+    e = next;
+  }
+  return false;
+}
 
 export const MASKED_MESSAGE = "Unexpected error.";
 
@@ -41,6 +91,13 @@ export function maskError(error: unknown): GraphQLError {
     });
   }
   if (located && isOriginalGraphQLError(located)) return located;
+  if (isUnavailable(error)) {
+    return createGraphQLError(UNAVAILABLE_MESSAGE, {
+      nodes: located?.nodes,
+      path: located?.path,
+      extensions: { code: UNAVAILABLE_CODE, http: { status: 503 } },
+    });
+  }
   return createGraphQLError(MASKED_MESSAGE, {
     nodes: located?.nodes,
     path: located?.path,

@@ -8,7 +8,7 @@ import type { GateDecisionSnapshot, GateState, NodeSnapshot } from "../lib/engin
 import type { EventType } from "../lib/events/types";
 import type { RunPage } from "../lib/runs/queries";
 
-export type { Viewer as ViewerModel } from "../lib/auth/tokens";
+export type { TokenInfo as ApiTokenModel, Viewer as ViewerModel } from "../lib/auth/tokens";
 export type { Pipeline as PipelineModel, Run as RunModel } from "../lib/db/generated/client";
 
 export type NodeModel = NodeSnapshot;

@@ -1,42 +1,78 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { renderGraphiQL } from "graphql-yoga";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { env } from "../lib/env";
 import { log } from "../lib/log";
+import { metrics } from "../lib/metrics";
 import type { Runtime } from "../lib/runtime";
+import { originAllowed, sessionCookie } from "./auth";
 import type { ServerContext } from "./context";
+import { Access } from "./guard/access";
+import { EventStreams } from "./http-streams";
 import { RunsChangedHub } from "./live/runs-changed";
-import { createWsServer } from "./ws";
+import { serveOps } from "./ops";
+import { clientIp, createWsServer, headersOf } from "./ws";
 import { createYogaServer, GRAPHQL_PATH, GRAPHQL_SSE_PATH } from "./yoga";
 
 export const GRAPHIQL_PATH = "/graphiql";
 /**
- * Largest request body (and WebSocket message): a spec may be 1 MiB (SPEC §4) and is
- * sent as JSON inside the variables, so allow some room, but never buffer unbounded input.
+ * Largest request body: a spec may be 1 MiB (SPEC §4) and is sent as JSON inside the
+ * variables, so allow some room, but never buffer unbounded input.
  */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** The GraphQL API as the custom server sees it: a request router and an upgrade handler. */
 export interface GraphQLServer {
-  /** Serve the request if it is for the API or GraphiQL; false leaves it to Next. */
+  /** Serve the request if it is for the API, GraphiQL or an ops endpoint; false leaves it to Next. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   /** Accept a WebSocket upgrade on the API path; false leaves it alone (e.g. Next's HMR). */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
-  /** Close live connections and subscriptions. */
+  /**
+   * Graceful shutdown, step one: readiness turns 503, live subscriptions end with a
+   * retryable error, WebSockets close with 1012, SSE streams end.
+   */
   close(): Promise<void>;
 }
 
 const pathOf = (req: IncomingMessage) => (req.url ?? "/").split("?")[0];
 
+/** `x-request-id` as sent (if it is a sane token, so logs cannot be forged), else a new one. */
+export function requestIdOf(req: IncomingMessage): string {
+  const sent = req.headers["x-request-id"];
+  const id = Array.isArray(sent) ? sent[0] : sent;
+  return id && /^[\w.:@/+=-]{1,128}$/.test(id) ? id : randomUUID();
+}
+
+function refuseUpgrade(socket: Duplex, status: 403 | 429, requestId: string) {
+  const text = status === 403 ? "Forbidden" : "Too Many Requests";
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\nx-request-id: ${requestId}\r\n\r\n`,
+  );
+}
+
+function rateLimitOpts() {
+  const e = env();
+  return {
+    rate: { perSecond: e.SIGNALBOX_RATE_LIMIT.perSecond, burst: e.SIGNALBOX_RATE_LIMIT.burst },
+    authFailuresPerMinute: e.SIGNALBOX_AUTH_FAILURE_LIMIT,
+  };
+}
+
 /**
  * Wire every transport to one schema (SPEC §7): GraphQL-over-HTTP and yoga's SSE at
  * /api/graphql, graphql-sse at /api/graphql/stream, graphql-ws on /api/graphql upgrades,
- * GraphiQL at /graphiql.
+ * GraphiQL at /graphiql, and /api/health, /api/ready, /api/metrics (ops.ts).
  */
 export function createGraphQL(runtime: Runtime): GraphQLServer {
+  const access = new Access(runtime.db, rateLimitOpts());
   const runsChanged = new RunsChangedHub(runtime);
-  const serverContext: ServerContext = { runtime, runsChanged };
-  const yoga = createYogaServer();
-  const ws = createWsServer(yoga, serverContext, MAX_BODY_BYTES);
+  const serverContext: ServerContext = { runtime, runsChanged, access };
+  const yoga = createYogaServer(access);
+  const ws = createWsServer(yoga, serverContext);
+  const streams = new EventStreams();
+  const state = { stopping: false };
+  // Rendered once: GraphiQL with its assets inlined (no CDN; works offline).
   const graphiql = renderGraphiQL({
     title: "Signalbox GraphiQL",
     endpoint: GRAPHQL_PATH,
@@ -45,21 +81,57 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
     defaultQuery: "{\n  viewer { name namespace role }\n  runs(first: 10) { nodes { id label status progress } }\n}\n",
   });
 
+  /** GraphiQL needs a session (cookie) or a bearer token: the schema is for callers only. */
+  async function serveGraphiql(req: IncomingMessage, res: ServerResponse, requestId: string) {
+    const header = headersOf(req);
+    const { secret } = access.credential(header);
+    let viewer = null;
+    try {
+      viewer = await access.authenticate(secret, clientIp(req));
+    } catch {
+      // rate limited or database down: treated as not logged in
+    }
+    if (!viewer) {
+      const next = `/login?next=${encodeURIComponent(GRAPHIQL_PATH)}`;
+      res.writeHead(401, { "content-type": "text/html; charset=utf-8", "x-request-id": requestId });
+      res.end(`<!doctype html><title>Signalbox GraphiQL</title><p>Please <a href="${next}">log in</a> first.</p>`);
+      return;
+    }
+    res.writeHead(200, {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      "x-request-id": requestId,
+    });
+    res.end(graphiql);
+  }
+
   return {
     handle(req, res) {
       const path = pathOf(req);
-      if (path === GRAPHIQL_PATH && req.method === "GET") {
-        res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(graphiql);
+      const isApi = path === GRAPHQL_PATH || path === GRAPHQL_SSE_PATH;
+      if (!isApi && path !== GRAPHIQL_PATH) return serveOps(runtime, state, path, req, res);
+      const requestId = requestIdOf(req);
+      res.setHeader("x-request-id", requestId);
+      const started = Date.now();
+      res.once("finish", () => {
+        const entry = { requestId, method: req.method, path, status: res.statusCode, ms: Date.now() - started };
+        if (res.statusCode >= 500) log.warn(entry, "request failed");
+        else log.debug(entry, "request");
+      });
+      if (path === GRAPHIQL_PATH) {
+        if (req.method !== "GET") res.writeHead(405).end();
+        else void serveGraphiql(req, res, requestId);
         return true;
       }
-      if (path !== GRAPHQL_PATH && path !== GRAPHQL_SSE_PATH) return false;
       if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) {
         res.writeHead(413, { "content-type": "application/json" });
         res.end(JSON.stringify({ errors: [{ message: "request body too large", extensions: { code: "BAD_INPUT" } }] }));
         return true;
       }
-      Promise.resolve(yoga(req, res, serverContext)).catch((err) => {
-        log.error({ err }, "graphql request failed");
+      streams.track(req, res, path === GRAPHQL_SSE_PATH ? "graphql-sse" : "sse");
+      const perRequest: ServerContext = { ...serverContext, ip: clientIp(req), requestId };
+      Promise.resolve(yoga(req, res, perRequest)).catch((err) => {
+        log.error({ err, requestId }, "graphql request failed");
         if (!res.headersSent) res.writeHead(500).end();
         else res.destroy();
       });
@@ -67,13 +139,34 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
     },
     upgrade(req, socket, head) {
       if (pathOf(req) !== GRAPHQL_PATH) return false;
+      const requestId = requestIdOf(req);
+      const header = headersOf(req);
+      // Refused before any GraphQL processing: a blocked address (too many failed
+      // authentications), or a session cookie from an origin that is not ours or allowed
+      // (a cross-site page must not open a WebSocket with the user's session).
+      if (access.blocked(clientIp(req))) {
+        metrics.rejected.inc({ reason: "rate_limited" });
+        refuseUpgrade(socket, 429, requestId);
+        return true;
+      }
+      if (sessionCookie(header("cookie")) && !(header("origin") && originAllowed(header))) {
+        metrics.rejected.inc({ reason: "origin" });
+        refuseUpgrade(socket, 403, requestId);
+        return true;
+      }
+      if (state.stopping) {
+        socket.destroy();
+        return true;
+      }
+      (req as { requestId?: string }).requestId = requestId;
       ws.wss.handleUpgrade(req, socket, head, (client) => ws.wss.emit("connection", client, req));
       return true;
     },
     async close() {
+      state.stopping = true;
+      access.close(); // live subscriptions end with a retryable error
       runsChanged.close();
-      await ws.dispose();
-      await new Promise<void>((resolve) => ws.wss.close(() => resolve()));
+      await Promise.all([ws.dispose(), streams.close()]);
       await yoga.dispose();
     },
   };

@@ -3,7 +3,8 @@ import { createHandler, type RequestContext } from "graphql-sse/lib/use/fetch";
 import { isAsyncIterable, type Plugin } from "graphql-yoga";
 import { log } from "../lib/log";
 import type { ServerContext } from "./context";
-import { MASKED_MESSAGE, maskError } from "./errors";
+import { MASKED_MESSAGE, maskError, unauthenticated } from "./errors";
+import { type Access, checkCsrf } from "./guard/access";
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 
@@ -20,7 +21,15 @@ function respond(
   status: number,
   body: unknown,
 ): [string, { status: number; statusText: string; headers: Record<string, string> }] {
-  const statusText = { 400: "Bad Request", 401: "Unauthorized", 405: "Method Not Allowed" }[status] ?? "Error";
+  const statusText =
+    {
+      400: "Bad Request",
+      401: "Unauthorized",
+      403: "Forbidden",
+      405: "Method Not Allowed",
+      429: "Too Many Requests",
+      503: "Service Unavailable",
+    }[status] ?? "Error";
   return [JSON.stringify(body), { status, statusText, headers: JSON_HEADERS }];
 }
 
@@ -34,7 +43,7 @@ const statusOf = (e: GraphQLError) => (e.extensions.http as { status?: number } 
  * here request errors are 400/401 JSON, operation errors are GraphQL results, and
  * mutations over GET are refused (a cookie-authenticated GET must never write).
  */
-export function graphqlSsePlugin(endpoint: string): Plugin<ServerContext> {
+export function graphqlSsePlugin(endpoint: string, access: Access): Plugin<ServerContext> {
   const serverContexts = new WeakMap<Request, ServerContext>();
   let handler: (req: Request) => Promise<Response>;
   return {
@@ -43,8 +52,20 @@ export function graphqlSsePlugin(endpoint: string): Plugin<ServerContext> {
         {
           async onSubscribe(req, params) {
             const raw = req.raw as Request;
+            const serverContext = serverContexts.get(raw);
+            // Authenticate before parsing, like the HTTP path (guard/access.ts).
+            const { secret, via } = access.credential((h) => raw.headers.get(h));
+            let viewer: Awaited<ReturnType<Access["authenticate"]>>;
+            try {
+              viewer = await access.authenticate(secret, serverContext?.ip ?? "unknown");
+              if (!viewer) return reject(401, [unauthenticated()]);
+              if (via === "cookie") await checkCsrf(raw);
+            } catch (err) {
+              return reject(statusOf(maskError(err)), [err]);
+            }
             const enveloped = yoga.getEnveloped({
-              ...serverContexts.get(raw),
+              ...serverContext,
+              viewer,
               transport: "graphql-sse",
               request: raw,
               params,
@@ -53,7 +74,7 @@ export function graphqlSsePlugin(endpoint: string): Plugin<ServerContext> {
             try {
               document = enveloped.parse(params.query);
             } catch (err) {
-              return reject(400, [err]);
+              return reject(statusOf(maskError(err)), [err]);
             }
             const invalid = enveloped.validate(enveloped.schema, document);
             if (invalid.length) return reject(400, invalid);

@@ -1,73 +1,116 @@
 import type { IncomingMessage } from "node:http";
-import type { ExecutionArgs } from "graphql";
+import { type ExecutionArgs, GraphQLError } from "graphql";
+import { CloseCode } from "graphql-ws";
 import { useServer as attachGraphqlWs } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { authenticate, type Viewer } from "../lib/auth/tokens";
-import type { Db } from "../lib/db/client";
+import type { Viewer } from "../lib/auth/tokens";
+import { log } from "../lib/log";
 import { metrics } from "../lib/metrics";
 import { bearerToken, type HeaderGetter, originAllowed, sessionCookie } from "./auth";
 import type { ServerContext } from "./context";
-import { maskError } from "./errors";
-import { FrameSocket, frameReplacer, serializedOnce } from "./live/frames";
+import { isUnavailable, maskError } from "./errors";
+import { rateLimited } from "./guard/access";
+import { FrameSocket, frameReplacer, serializedOnce, watchSlowSockets } from "./live/frames";
 import type { SignalboxYoga } from "./yoga";
 
 /** Ping every 12 s; a peer that misses a pong is terminated (graphql-ws `useServer`). */
 const KEEPALIVE_MS = 12_000;
+/** graphql-ws closes a connection without `connection_init` after this with 4408. */
+export const INIT_TIMEOUT_MS = 3_000;
+/** Live operations per connection; the next one gets an `error` message (RATE_LIMITED). */
+export const MAX_OPERATIONS_PER_CONNECTION = 100;
+/** Largest message a client may send; larger ones close the connection with 1009. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** Close codes we use besides graphql-ws' own (README "Security and limits"). */
+export const WS_CLOSE = {
+  forbidden: CloseCode.Forbidden, // 4403: no/invalid/revoked token, or too many failed authentications
+  tryAgainLater: 1013, // database unavailable at connection_init, or a slow consumer
+  serviceRestart: 1012, // graceful shutdown
+} as const;
 
 type Enveloped = ReturnType<SignalboxYoga["getEnveloped"]>;
-type Extra = {
-  viewer?: Viewer;
-};
+type Extra = { viewer?: Viewer; unwatch?: () => void };
 
-const headersOf =
+export const headersOf =
   (req: IncomingMessage): HeaderGetter =>
   (name) => {
     const v = req.headers[name.toLowerCase()];
     return Array.isArray(v) ? v[0] : v;
   };
 
-/**
- * The connection's viewer: `connection_init` payload `{authorization: "Bearer …"}`, else
- * the session cookie of the upgrade request when its Origin is allowed.
- */
-async function connectionViewer(db: Db, req: IncomingMessage, params: unknown): Promise<Viewer | null> {
-  const auth = (params as { authorization?: unknown } | undefined)?.authorization;
-  const header = headersOf(req);
-  const secret =
-    bearerToken(typeof auth === "string" ? auth : null) ??
-    (originAllowed(header) ? sessionCookie(header("cookie")) : null);
-  return secret ? authenticate(db, secret) : null;
-}
+export const clientIp = (req: IncomingMessage) => req.socket.remoteAddress ?? "unknown";
+
+/** A hook's failure as GraphQL errors: graphql-ws would close the socket with 4500 on a throw. */
+const asErrors = (err: unknown) => [maskError(err)];
 
 /**
  * graphql-ws (subprotocol `graphql-transport-ws`) on a `noServer` ws server. Auth once at
- * connection_init (invalid → close 4403); every operation runs yoga's envelop pipeline,
- * so limits, context and error masking are those of HTTP.
+ * connection_init (the `{authorization}` payload, else the session cookie — the upgrade's
+ * Origin was checked by graphql/server.ts); every operation runs yoga's envelop pipeline,
+ * so limits, context and error masking are those of HTTP. Protocol violations get
+ * graphql-ws' own close codes (4400, 4401, 4408, 4409, 4429); nothing transient ever
+ * closes with 4500 (clients stop reconnecting on it): hooks turn failures into `error`
+ * messages, and a database outage at connection_init closes with 1013.
  */
-export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext, maxPayload: number) {
-  const wss = new WebSocketServer({ noServer: true, maxPayload, WebSocket: FrameSocket });
+export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext) {
+  const { access } = serverContext;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, WebSocket: FrameSocket });
   const server = attachGraphqlWs<Record<string, unknown> | undefined, Extra>(
     {
-      connectionInitWaitTimeout: 10_000,
+      connectionInitWaitTimeout: INIT_TIMEOUT_MS,
       // Each live result is serialized once for all subscribers (live/frames.ts).
       onNext: (_ctx, _id, _payload, _args, result) => serializedOnce(result) as never,
       jsonMessageReplacer: frameReplacer,
       onConnect: async (ctx) => {
-        const viewer = await connectionViewer(serverContext.runtime.db, ctx.extra.request, ctx.connectionParams);
-        if (!viewer) return false;
-        ctx.extra.viewer = viewer;
-        return true;
-      },
-      execute: (args: ExecutionArgs) => (args.rootValue as Enveloped).execute(args),
-      subscribe: (args: ExecutionArgs) => (args.rootValue as Enveloped).subscribe(args),
-      onSubscribe: async (ctx, _id, payload) => {
-        const enveloped = yoga.getEnveloped({
-          ...serverContext,
-          viewer: ctx.extra.viewer,
-          transport: "ws",
-          params: payload,
-        });
+        const { request, socket } = ctx.extra;
+        const auth = (ctx.connectionParams as { authorization?: unknown } | undefined)?.authorization;
+        const header = headersOf(request);
+        const secret =
+          bearerToken(typeof auth === "string" ? auth : null) ??
+          (originAllowed(header) ? sessionCookie(header("cookie")) : null);
         try {
+          const viewer = await access.authenticate(secret, clientIp(request));
+          if (!viewer) return false;
+          ctx.extra.viewer = viewer;
+          // A revoked token's connection ends, whichever process revoked it.
+          ctx.extra.unwatch = access.live.watch(viewer.tokenId, () => socket.close(WS_CLOSE.forbidden, "Forbidden"));
+          return true;
+        } catch (err) {
+          if (!isUnavailable(err)) return false; // RATE_LIMITED (blocked address) or anything else: 4403
+          socket.close(WS_CLOSE.tryAgainLater, "Try again later");
+          return false;
+        }
+      },
+      onClose: (ctx) => ctx.extra.unwatch?.(),
+      execute: async (args: ExecutionArgs) => {
+        try {
+          return await (args.rootValue as Enveloped).execute(args);
+        } catch (err) {
+          return { errors: asErrors(err) };
+        }
+      },
+      subscribe: async (args: ExecutionArgs) => {
+        try {
+          return await (args.rootValue as Enveloped).subscribe(args);
+        } catch (err) {
+          return { errors: asErrors(err) };
+        }
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        try {
+          // graphql-ws registered this id before calling us, so the count includes it.
+          if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_CONNECTION) {
+            metrics.rejected.inc({ reason: "ws_operations" });
+            return asErrors(rateLimited(`operations on one connection (at most ${MAX_OPERATIONS_PER_CONNECTION})`));
+          }
+          const enveloped = yoga.getEnveloped({
+            ...serverContext,
+            viewer: ctx.extra.viewer,
+            transport: "ws",
+            params: payload,
+            requestId: (ctx.extra.request as { requestId?: string }).requestId,
+          });
           const document = enveloped.parse(payload.query);
           const errors = enveloped.validate(enveloped.schema, document);
           if (errors.length) return errors;
@@ -81,16 +124,40 @@ export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext
             rootValue: enveloped,
           };
         } catch (err) {
-          return [maskError(err)];
+          const e = asErrors(err);
+          return e.every((x) => x instanceof GraphQLError) ? e : [new GraphQLError("Unexpected error.")];
         }
       },
     },
     wss,
     KEEPALIVE_MS,
   );
-  wss.on("connection", (socket) => {
-    metrics.connections.inc({ transport: "ws" });
-    socket.once("close", () => metrics.connections.dec({ transport: "ws" }));
+  const stopWatching = watchSlowSockets(wss);
+  // Echo the request id on the 101 response, as on every HTTP response.
+  wss.on("headers", (headers, req) => {
+    const requestId = (req as { requestId?: string }).requestId;
+    if (requestId) headers.push(`x-request-id: ${requestId}`);
   });
-  return { wss, dispose: () => server.dispose() };
+  wss.on("connection", (socket, req) => {
+    metrics.connections.inc({ transport: "ws" });
+    const requestId = (req as { requestId?: string }).requestId;
+    log.debug({ requestId, ip: clientIp(req) }, "ws connected");
+    socket.once("close", (code) => {
+      metrics.connections.dec({ transport: "ws" });
+      log.debug({ requestId, code }, "ws closed");
+    });
+  });
+  return {
+    wss,
+    /** Close every connection with 1012 "service restart" (clients reconnect elsewhere / later). */
+    async dispose() {
+      stopWatching();
+      for (const socket of wss.clients) socket.close(WS_CLOSE.serviceRestart, "Service restart");
+      // A peer that does not answer the close handshake is cut off.
+      const deadline = Date.now() + 2_000;
+      while (wss.clients.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      for (const socket of wss.clients) socket.terminate();
+      await server.dispose();
+    },
+  };
 }

@@ -1,18 +1,25 @@
 import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
+import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
-import { createYoga, type YogaLogger } from "graphql-yoga";
+import { getOperationAST } from "graphql";
+import { createYoga, type Plugin, type YogaLogger } from "graphql-yoga";
 import { env } from "../lib/env";
 import { log } from "../lib/log";
-import { createContext, type ServerContext } from "./context";
+import { metrics } from "../lib/metrics";
+import { createContext, type GraphQLContext, type ServerContext } from "./context";
 import { domainErrorOf, maskError } from "./errors";
+import { type Access, accessPlugin } from "./guard/access";
 import { sharedEventExecutionPlugin } from "./live/shared-execution";
 import { buildSchema } from "./resolvers/index";
 import { graphqlSsePlugin } from "./sse";
 
 export const GRAPHQL_PATH = "/api/graphql";
 export const GRAPHQL_SSE_PATH = "/api/graphql/stream";
+
+/** Document limits (GraphQL Armor), the same on every transport. README "Security and limits". */
+export const LIMITS = { tokens: 5_000, depth: 12, aliases: 30, directives: 20, cost: 50_000 } as const;
 
 /** Domain errors are answers, not failures: keep them out of the error log. */
 const logger: YogaLogger = {
@@ -37,33 +44,53 @@ function cors(request: Request) {
     origin: credentials && origin ? origin : "*",
     credentials,
     methods: ["GET", "POST"],
-    allowedHeaders: ["authorization", "content-type", "accept"],
+    allowedHeaders: ["authorization", "content-type", "accept", "x-graphql-yoga-csrf", "x-request-id"],
+    exposedHeaders: ["x-request-id"],
+  };
+}
+
+/** Counts operations that got past validation: the proof that a rejected one ran nothing. */
+function executedOperationsPlugin(): Plugin {
+  const count = (args: { document: unknown; operationName?: string | null; contextValue: unknown }) => {
+    const op = getOperationAST(args.document as never, args.operationName)?.operation ?? "unknown";
+    metrics.operations.inc({ transport: (args.contextValue as GraphQLContext).transport ?? "http", operation: op });
+  };
+  return {
+    onExecute: ({ args }) => count(args),
+    onSubscribe: ({ args }) => count(args),
   };
 }
 
 /**
- * The yoga instance: schema, auth (context), limits and masking. Every transport runs
- * this envelop pipeline — HTTP and yoga's SSE directly, graphql-sse through its plugin,
- * WebSocket through `yoga.getEnveloped` in graphql-ws `onSubscribe`.
+ * The yoga instance: schema, auth, limits and masking. Every transport runs this envelop
+ * pipeline — HTTP and yoga's SSE directly, graphql-sse through its plugin, WebSocket
+ * through `yoga.getEnveloped` in graphql-ws `onSubscribe`. Order matters: the access
+ * plugin authenticates before anything is parsed and checks the document's length before
+ * the token limit parses it.
  */
-export function createYogaServer() {
+export function createYogaServer(access: Access) {
   return createYoga<ServerContext>({
     schema: buildSchema(),
     graphqlEndpoint: GRAPHQL_PATH,
     context: createContext,
     graphiql: false, // rendered at /graphiql by graphql/server.ts
     landingPage: false,
+    // One operation per request: a batch would multiply every limit below.
+    batching: false,
     // Uploads are not part of the API, and multipart is a CORS-"simple" content type.
     multipart: false,
     cors,
     logging: logger,
     maskedErrors: { maskError },
     plugins: [
-      maxTokensPlugin({ n: 5_000 }),
-      maxDepthPlugin({ n: 12, ignoreIntrospection: true, flattenFragments: true }),
-      maxAliasesPlugin({ n: 30 }),
-      costLimitPlugin({ maxCost: 50_000, ignoreIntrospection: true }),
-      graphqlSsePlugin(GRAPHQL_SSE_PATH),
+      graphqlSsePlugin(GRAPHQL_SSE_PATH, access),
+      accessPlugin(access),
+      maxTokensPlugin({ n: LIMITS.tokens }),
+      maxDepthPlugin({ n: LIMITS.depth, ignoreIntrospection: true, flattenFragments: true }),
+      maxAliasesPlugin({ n: LIMITS.aliases }),
+      maxDirectivesPlugin({ n: LIMITS.directives }),
+      costLimitPlugin({ maxCost: LIMITS.cost, ignoreIntrospection: true }),
+      executedOperationsPlugin(),
       sharedEventExecutionPlugin(),
     ],
   });

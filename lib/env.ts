@@ -49,6 +49,23 @@ const schema = z.object({
     .enum(["0", "1"])
     .default("0")
     .transform((v) => v === "1"),
+  /**
+   * GraphQL operations per token: `<per second>,<burst>` (token bucket), `0` for no limit.
+   * Over it → RATE_LIMITED (HTTP 429).
+   */
+  SIGNALBOX_RATE_LIMIT: z
+    .string()
+    .default("50,200")
+    .transform((v, ctx) => {
+      const [rate, burst] = v.split(",").map((s) => Number(s.trim()));
+      if (!Number.isFinite(rate) || rate < 0 || (burst !== undefined && !(burst >= 1))) {
+        ctx.addIssue({ code: "custom", message: "expected <ops per second>[,<burst>], e.g. 50,200" });
+        return z.NEVER;
+      }
+      return { perSecond: rate, burst: burst ?? Math.max(1, rate * 4) };
+    }),
+  /** Failed authentications per minute from one IP before it gets RATE_LIMITED (`0`: no limit). */
+  SIGNALBOX_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(20),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -40,7 +40,20 @@ function build() {
     }),
     slowConsumerCloses: new Counter({
       name: "signalbox_slow_consumer_closes_total",
-      help: "Subscribers closed for falling behind",
+      help: "Subscribers closed for falling behind (WebSocket 1013, SSE stream ended)",
+      labelNames: ["transport"],
+      registers: [registry],
+    }),
+    operations: new Counter({
+      name: "signalbox_graphql_operations_total",
+      help: "GraphQL operations that passed validation and were executed",
+      labelNames: ["transport", "operation"],
+      registers: [registry],
+    }),
+    rejected: new Counter({
+      name: "signalbox_graphql_rejected_total",
+      help: "Requests refused before execution, by reason (unauthenticated, rate_limited, origin, ...)",
+      labelNames: ["reason"],
       registers: [registry],
     }),
     leaseExpiries: new Counter({

@@ -1,5 +1,6 @@
 import type { ExecutionResult } from "graphql";
-import { WebSocket } from "ws";
+import { WebSocket, type WebSocketServer } from "ws";
+import { metrics } from "../../lib/metrics";
 
 /**
  * Serialize each live result once, not once per WebSocket subscriber (SPEC §9).
@@ -48,10 +49,68 @@ export function spliceFrame(data: string): string {
   return out;
 }
 
-/** The server-side socket class (ws `WebSocket` option) that completes spliced frames. */
+/**
+ * Slow consumers. graphql-ws awaits each frame's write callback before pulling the next
+ * result of that subscription, so a subscriber that stops reading holds at most about one
+ * frame per subscription in our memory (plus the kernel's socket buffers) — but it would
+ * hold its subscriptions, and fall ever further behind, for as long as its connection
+ * lived. A connection whose oldest unwritten frame has waited longer than SLOW_STALL_MS,
+ * or that has more than SLOW_BUFFER_BYTES queued, is closed with 1013 ("try again later"):
+ * the client reconnects and resumes from the last seq it received, reading the backlog
+ * from the database at its own pace. Healthy subscribers on the same run are unaffected:
+ * nothing waits for the slowest.
+ */
+export const SLOW_STALL_MS = 5_000;
+export const SLOW_BUFFER_BYTES = 4 * 1024 * 1024;
+/** After the 1013 close frame, a peer that never reads it is cut off. */
+const SLOW_CLOSE_GRACE_MS = 10_000;
+export const SLOW_CLOSE_CODE = 1013;
+
+/** The server-side socket class (ws `WebSocket` option): spliced frames + slow-consumer tracking. */
 export class FrameSocket extends WebSocket {
+  /** Start times of frames handed to ws whose write has not completed, oldest first. */
+  private unwritten: number[] = [];
+  private slowClosed = false;
+
   // biome-ignore lint/suspicious/noExplicitAny: forwards ws' overloaded signature unchanged
   override send(data: any, ...rest: any[]): void {
-    super.send(typeof data === "string" ? spliceFrame(data) : data, ...rest);
+    const cb = typeof rest.at(-1) === "function" ? (rest.pop() as (err?: Error) => void) : undefined;
+    if (this.bufferedAmount > SLOW_BUFFER_BYTES) {
+      this.closeSlow();
+      cb?.();
+      return;
+    }
+    const started = Date.now();
+    this.unwritten.push(started);
+    super.send(typeof data === "string" ? spliceFrame(data) : data, ...rest, (err?: Error) => {
+      const i = this.unwritten.indexOf(started);
+      if (i !== -1) this.unwritten.splice(i, 1);
+      cb?.(err);
+    });
   }
+
+  /** How long the oldest unwritten frame has waited (0 when none). */
+  stalledFor(now = Date.now()): number {
+    return this.unwritten.length ? now - this.unwritten[0] : 0;
+  }
+
+  closeSlow(): void {
+    if (this.slowClosed || this.readyState !== WebSocket.OPEN) return;
+    this.slowClosed = true;
+    metrics.slowConsumerCloses.inc({ transport: "ws" });
+    this.close(SLOW_CLOSE_CODE, "Slow consumer: resume from your last seq");
+    setTimeout(() => this.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+  }
+}
+
+/** Check every second for stalled sockets; returns a stop function. */
+export function watchSlowSockets(wss: WebSocketServer): () => void {
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const socket of wss.clients) {
+      if (socket instanceof FrameSocket && socket.stalledFor(now) > SLOW_STALL_MS) socket.closeSlow();
+    }
+  }, 1_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -7,6 +7,7 @@ import { nodeResolvers } from "./nodes";
 import { pipelineResolvers } from "./pipelines";
 import { runResolvers } from "./runs";
 import { DateTimeScalar, JSONScalar } from "./scalars";
+import { tokenResolvers } from "./tokens";
 import { workerResolvers } from "./workers";
 
 /** Merge per-domain resolver maps type by type (each domain extends Query/Mutation/…). */
@@ -24,7 +25,7 @@ export function buildSchema() {
     typeDefs,
     resolvers: [
       { JSON: JSONScalar, DateTime: DateTimeScalar },
-      merge(runResolvers, nodeResolvers, eventResolvers, pipelineResolvers, workerResolvers),
+      merge(runResolvers, nodeResolvers, eventResolvers, pipelineResolvers, workerResolvers, tokenResolvers),
     ],
   });
 }

@@ -59,3 +59,25 @@ export async function revokeToken(db: Db, id: string, namespace: string): Promis
 export async function ensureNamespace(db: Db, name: string): Promise<void> {
   await db.namespace.upsert({ where: { name }, create: { name }, update: {} });
 }
+
+/** A token as administrators see it: never the secret, never its hash. */
+export type TokenInfo = Omit<ApiToken, "tokenHash">;
+
+const INFO = { id: true, namespace: true, name: true, role: true, createdAt: true, revokedAt: true, lastUsedAt: true };
+
+/** The namespace's tokens, newest first (revoked ones included, marked by `revokedAt`). */
+export async function listTokens(db: Db, namespace: string): Promise<TokenInfo[]> {
+  return db.apiToken.findMany({ where: { namespace }, orderBy: [{ createdAt: "desc" }, { id: "asc" }], select: INFO });
+}
+
+/** One token of the namespace, or null (another namespace's token looks missing). */
+export async function getToken(db: Db, namespace: string, id: string): Promise<TokenInfo | null> {
+  return db.apiToken.findFirst({ where: { id, namespace }, select: INFO });
+}
+
+/** Of `ids`, the tokens that are still valid (not revoked, not deleted): one query. */
+export async function activeTokenIds(db: Db, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await db.apiToken.findMany({ where: { id: { in: ids }, revokedAt: null }, select: { id: true } });
+  return new Set(rows.map((r) => r.id));
+}

@@ -126,8 +126,9 @@ describe("GraphQL over HTTP", () => {
     sse.dispose();
   });
 
-  it("serves GraphiQL at /graphiql", async () => {
-    const res = await fetch(`${server.url}/graphiql`);
+  it("serves GraphiQL at /graphiql to authenticated users", async () => {
+    expect((await fetch(`${server.url}/graphiql`)).status).toBe(401);
+    const res = await fetch(`${server.url}/graphiql`, { headers: { authorization: `Bearer ${t.viewer}` } });
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain("Signalbox GraphiQL");

@@ -6,8 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerContext } from "../../graphql/context";
+import { Access } from "../../graphql/guard/access";
 import { RunsChangedHub } from "../../graphql/live/runs-changed";
-import { createYogaServer } from "../../graphql/yoga";
+import { createYogaServer, type SignalboxYoga } from "../../graphql/yoga";
 import { authenticate, createToken, type Viewer } from "../../lib/auth/tokens";
 import { decideGate } from "../../lib/engine/gates";
 import { metrics } from "../../lib/metrics";
@@ -17,7 +18,7 @@ import { buildRig, databaseUrl, submit, type TestRig, waitForNode } from "./help
 let rig: TestRig;
 let serverContext: ServerContext;
 let viewer: Viewer;
-const yoga = createYogaServer();
+let yoga: SignalboxYoga;
 
 beforeAll(async () => {
   rig = await buildRig();
@@ -27,12 +28,15 @@ beforeAll(async () => {
     settings: { allowCommands: false, httpAllowedHosts: [] },
     adminSecret: null,
   } as unknown as Runtime;
-  serverContext = { runtime, runsChanged: new RunsChangedHub(runtime) };
+  const access = new Access(rig.db, { rate: { perSecond: 0, burst: 1 }, authFailuresPerMinute: 0 });
+  yoga = createYogaServer(access);
+  serverContext = { runtime, runsChanged: new RunsChangedHub(runtime), access };
   const { secret } = await createToken(rig.db, { namespace: rig.namespace, name: "shared", role: "VIEWER" });
   viewer = (await authenticate(rig.db, secret))!;
 });
 afterAll(async () => {
   serverContext?.runsChanged.close();
+  serverContext?.access.close();
   await rig?.stop();
 });
 

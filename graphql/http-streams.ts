@@ -1,0 +1,62 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { log } from "../lib/log";
+import { metrics } from "../lib/metrics";
+import { SLOW_BUFFER_BYTES, SLOW_STALL_MS } from "./live/frames";
+import type { Transport } from "./live/observe";
+
+/**
+ * Open SSE responses (yoga's SSE and graphql-sse): counted in the connections gauge,
+ * ended at shutdown, and cut off when their client stops reading. The SSE writers wait
+ * for `drain` before the next chunk, so a stalled client holds little memory, but it
+ * would hold its subscription forever: a response whose writes have been blocked for
+ * SLOW_STALL_MS (or that queued more than SLOW_BUFFER_BYTES) is destroyed, like a
+ * WebSocket closed with 1013; the client reconnects and resumes from its last seq.
+ */
+export class EventStreams {
+  private open = new Map<ServerResponse, { transport: Transport; blockedSince: number }>();
+  private timer: NodeJS.Timeout;
+
+  constructor() {
+    this.timer = setInterval(() => this.checkSlow(), 1_000);
+    this.timer.unref();
+  }
+
+  /** Track `res` if the request asks for an event stream. */
+  track(req: IncomingMessage, res: ServerResponse, transport: Transport): void {
+    if (!String(req.headers.accept ?? "").includes("text/event-stream")) return;
+    this.open.set(res, { transport, blockedSince: 0 });
+    metrics.connections.inc({ transport });
+    res.once("close", () => {
+      this.open.delete(res);
+      metrics.connections.dec({ transport });
+    });
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  private checkSlow(now = Date.now()) {
+    for (const [res, s] of this.open) {
+      if (!res.writableNeedDrain) {
+        s.blockedSince = 0;
+        continue;
+      }
+      s.blockedSince ||= now;
+      if (now - s.blockedSince > SLOW_STALL_MS || res.writableLength > SLOW_BUFFER_BYTES) {
+        metrics.slowConsumerCloses.inc({ transport: s.transport });
+        log.info({ transport: s.transport }, "slow SSE consumer cut off");
+        this.open.delete(res);
+        res.destroy();
+      }
+    }
+  }
+
+  /** Shutdown: end every stream (the subscriptions were already told to stop). */
+  async close(graceMs = 2_000): Promise<void> {
+    clearInterval(this.timer);
+    const deadline = Date.now() + graceMs;
+    while (this.open.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    for (const res of this.open.keys()) res.destroy();
+  }
+}
