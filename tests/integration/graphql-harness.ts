@@ -22,6 +22,8 @@ export interface Proc {
   child: ChildProcess;
   /** SIGTERM and wait for exit. */
   stop(): Promise<void>;
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string;
 }
 
 function spawnTs(entry: string, env: Record<string, string>, readyLine: RegExp): Promise<Proc & { match: string }> {
@@ -51,7 +53,7 @@ function spawnTs(entry: string, env: Record<string, string>, readyLine: RegExp):
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = readyLine.exec(out);
-      if (m) resolve({ child, stop, match: m[1] ?? m[0] });
+      if (m) resolve({ child, stop, match: m[1] ?? m[0], output: () => out });
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", (d: Buffer) => {
