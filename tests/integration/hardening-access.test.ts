@@ -208,7 +208,11 @@ describe("WebSocket upgrades with a cookie need an allowed Origin", () => {
   it("refuses another site's origin, and a missing one, with HTTP 403 before any GraphQL", async () => {
     const before = metric(await metricsText(server), "signalbox_graphql_rejected_total", { reason: "origin" });
     const opened = metric(await metricsText(server), "signalbox_open_connections", { transport: "ws" });
-    for (const headers of [{ cookie: cookie(), origin: "https://evil.example" }, { cookie: cookie() }]) {
+    const attempts: Record<string, string>[] = [
+      { cookie: cookie(), origin: "https://evil.example" },
+      { cookie: cookie() },
+    ];
+    for (const headers of attempts) {
       expect((await upgradeStatus(server, { headers })).status, JSON.stringify(headers)).toBe(403);
     }
     const text = await metricsText(server);
