@@ -31,9 +31,8 @@ export default async function PipelinePage({ params, searchParams }: Props) {
     <PageBody wide>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
         <Link href="/pipelines" className={link}>
-          Pipelines
+          <span aria-hidden>← </span>All pipelines
         </Link>
-        <span aria-hidden> / </span>
       </nav>
       <PageHeader
         title={name}
