@@ -30,7 +30,8 @@ function respond(
       429: "Too Many Requests",
       503: "Service Unavailable",
     }[status] ?? "Error";
-  return [JSON.stringify(body), { status, statusText, headers: JSON_HEADERS }];
+  // A fresh headers object each time: the Response adds content-length to the one it gets.
+  return [JSON.stringify(body), { status, statusText, headers: { ...JSON_HEADERS } }];
 }
 
 const statusOf = (e: GraphQLError) => (e.extensions.http as { status?: number } | undefined)?.status ?? 400;
@@ -76,7 +77,13 @@ export function graphqlSsePlugin(endpoint: string, access: Access): Plugin<Serve
             } catch (err) {
               return reject(statusOf(maskError(err)), [err]);
             }
-            const invalid = enveloped.validate(enveloped.schema, document);
+            let invalid: readonly GraphQLError[];
+            try {
+              // GraphQL Armor's limits throw their first violation rather than report it.
+              invalid = enveloped.validate(enveloped.schema, document);
+            } catch (err) {
+              return reject(statusOf(maskError(err)), [err]);
+            }
             if (invalid.length) return reject(400, invalid);
             const operation = getOperationAST(document, params.operationName)?.operation;
             if (!operation) return reject(400, [new Error("no operation to run")].map(maskError));
@@ -117,7 +124,7 @@ export function graphqlSsePlugin(endpoint: string, access: Access): Plugin<Serve
       return handler(request).then(endResponse, (err) => {
         log.error({ err }, "graphql-sse request failed");
         const body = JSON.stringify({ errors: [{ message: MASKED_MESSAGE }] });
-        endResponse(new fetchAPI.Response(body, { status: 500, headers: JSON_HEADERS }));
+        endResponse(new fetchAPI.Response(body, { status: 500, headers: { ...JSON_HEADERS } }));
       });
     },
   };
