@@ -35,3 +35,16 @@ export function isDomainError(e: unknown, code?: ErrorCode): e is DomainError {
 export function assertNever(x: never): never {
   throw new Error(`unexpected value: ${String(x)}`);
 }
+
+/**
+ * A readable message for anything thrown: Errors, and also plain objects with a
+ * `message` (JSONata throws `{code, message, position, token}`), never "[object Object]".
+ */
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (e && typeof e === "object" && typeof (e as { message?: unknown }).message === "string") {
+    const { message, position } = e as { message: string; position?: number };
+    return typeof position === "number" ? `${message} (at ${position})` : message;
+  }
+  return String(e);
+}

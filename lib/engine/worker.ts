@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { Db } from "../db/client";
-import { isDomainError } from "../errors";
+import { errorText, isDomainError } from "../errors";
 import type { Notifier } from "../events/notifier";
 import { CHANNELS } from "../events/types";
 import { metrics } from "../metrics";
@@ -165,7 +165,7 @@ export class Worker {
       await reporter.flush();
       if (reporter.lost || isCancel(abort.signal)) return;
       const reason = abort.signal.aborted ? abort.signal.reason : err;
-      await retryTransient(() => failNode(this.db, ref, reason instanceof Error ? reason.message : String(reason)));
+      await retryTransient(() => failNode(this.db, ref, errorText(reason)));
       return;
     }
     clearTimeout(timer);

@@ -258,3 +258,17 @@ describe("node kinds", () => {
     expect(done.status).toBe("SUCCEEDED");
   });
 });
+
+describe("failure messages", () => {
+  it("a JSONata evaluation error reads as its message, not [object Object]", async () => {
+    const run = await submit(rig, {
+      name: "jsonata-err",
+      nodes: [{ id: "t", kind: "transform", with: { expression: "$number('abc') + $undefinedFn()" } }],
+    });
+    await waitForRun(rig.db, run.id, finished);
+    const t = await node(run.id, "t");
+    expect(t.status).toBe("FAILED");
+    expect(t.error).not.toContain("[object Object]");
+    expect(t.error?.length).toBeGreaterThan(5);
+  });
+});
