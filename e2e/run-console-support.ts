@@ -2,7 +2,8 @@
  * Helpers for the run console e2e tests: a session cookie, the GraphQL API with the
  * admin bearer token, and reading what the console shows.
  */
-import { type APIRequestContext, type BrowserContext, expect, type Page } from "@playwright/test";
+import os from "node:os";
+import { type APIRequestContext, type Browser, type BrowserContext, expect, type Page } from "@playwright/test";
 import { E2E_ADMIN_TOKEN } from "../playwright.config";
 
 export const TOKEN = E2E_ADMIN_TOKEN;
@@ -99,4 +100,63 @@ export const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 /** Saves a screenshot of the console under test-results/ (for a person to look at). */
 export async function shoot(page: Page, name: string, fullPage = true) {
   await page.screenshot({ path: `test-results/run-console-${name}.png`, fullPage });
+}
+
+export interface MainThreadTasks {
+  /** Tasks on the page's main thread longer than 50 ms of wall time (what a PerformanceObserver reports). */
+  overWall: number;
+  maxWallMs: number;
+  /** Tasks that kept the main thread busy (on-CPU) for more than 50 ms. */
+  overCpu: number;
+  maxCpuMs: number;
+}
+
+/**
+ * Records a Chromium trace while `during` runs and measures the page's main-thread tasks
+ * by wall time and by CPU time. On an oversubscribed machine a short task can take
+ * 100 ms of wall time because the OS scheduled something else: CPU time tells the page's
+ * own cost apart from that.
+ */
+export async function measureMainThread(browser: Browser, page: Page, during: () => Promise<void>) {
+  await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline"] });
+  await during();
+  const trace = JSON.parse((await browser.stopTracing()).toString()) as {
+    traceEvents: {
+      name: string;
+      ph: string;
+      pid: number;
+      tid: number;
+      dur?: number;
+      tdur?: number;
+      args?: { name?: string };
+    }[];
+  };
+  const tasksByThread = new Map<string, { dur: number; tdur: number }[]>();
+  for (const e of trace.traceEvents) {
+    if (e.name !== "RunTask" || e.ph !== "X") continue;
+    const key = `${e.pid}:${e.tid}`;
+    const list = tasksByThread.get(key) ?? [];
+    list.push({ dur: e.dur ?? 0, tdur: e.tdur ?? 0 });
+    tasksByThread.set(key, list);
+  }
+  const mains = new Set(
+    trace.traceEvents
+      .filter((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain")
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
+  // The page's renderer main thread: the busiest CrRendererMain.
+  const tasks =
+    [...tasksByThread.entries()].filter(([k]) => mains.has(k)).sort((a, b) => b[1].length - a[1].length)[0]?.[1] ?? [];
+  const ms = (us: number) => Math.round(us / 1000);
+  return {
+    overWall: tasks.filter((t) => t.dur > 50_000).length,
+    maxWallMs: ms(Math.max(0, ...tasks.map((t) => t.dur))),
+    overCpu: tasks.filter((t) => t.tdur > 50_000).length,
+    maxCpuMs: ms(Math.max(0, ...tasks.map((t) => t.tdur))),
+  } satisfies MainThreadTasks;
+}
+
+/** Runnable threads per core right now (1-minute load average): above ~1 the OS preempts the browser. */
+export function machineLoad(): number {
+  return os.loadavg()[0] / os.cpus().length;
 }

@@ -12,14 +12,15 @@ import {
   ReactFlowProvider,
   useReactFlow,
 } from "@xyflow/react";
-import { memo, useCallback, useEffect, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useState } from "react";
 import { STATUS_TONES } from "../../status-tone";
 import type { NodeView } from "../types";
+import { useThrottledValue } from "../use-throttled-value";
 import { GroupNode } from "./GroupNode";
-import { ChildCell, StatusNode } from "./StatusNode";
+import { StatusNode } from "./StatusNode";
 import { type GraphNode, useGraphElements } from "./use-graph-elements";
 
-const nodeTypes = { status: StatusNode, cell: ChildCell, mapGroup: GroupNode };
+const nodeTypes = { status: StatusNode, mapGroup: GroupNode };
 
 /** Beyond this many boxes only the ones in view are mounted. */
 const VIRTUALIZE_AT = 150;
@@ -37,7 +38,14 @@ function minimapColor(n: GraphNode): string {
   return STATUS_TONES[n.data.node.status].hex;
 }
 
-function Graph({ nodes, structure, activeEdges, selectedKey, onSelect }: Props) {
+/** Above this many nodes the graph repaints at most every THROTTLE_MS. */
+const THROTTLE_AT = 200;
+const THROTTLE_MS = 120;
+
+function Graph({ nodes: latestNodes, structure: latestStructure, activeEdges, selectedKey, onSelect }: Props) {
+  // Nodes and structure travel together, so a throttled frame never lacks a new node.
+  const latest = useMemo(() => ({ nodes: latestNodes, structure: latestStructure }), [latestNodes, latestStructure]);
+  const { nodes, structure } = useThrottledValue(latest, latestNodes.size > THROTTLE_AT ? THROTTLE_MS : 0);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   const elements = useGraphElements({ nodes, structure, activeEdges, expanded, selectedKey });
   const flow = useReactFlow();
@@ -50,8 +58,11 @@ function Graph({ nodes, structure, activeEdges, selectedKey, onSelect }: Props) 
   }, [elements.layoutKey, flow]);
 
   const onNodeClick: NodeMouseHandler<GraphNode> = useCallback(
-    (_, n) => {
+    (event, n) => {
       if (n.type !== "mapGroup") return onSelect(n.id);
+      // Inside an expanded group a cell is a child node: open it; elsewhere toggle the group.
+      const cell = (event.target as HTMLElement).closest<HTMLElement>("[data-node-key]");
+      if (cell?.dataset.nodeKey) return onSelect(cell.dataset.nodeKey);
       setExpanded((prev) => {
         const next = new Set(prev);
         if (!next.delete(n.id)) next.add(n.id);

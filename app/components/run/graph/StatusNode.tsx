@@ -7,7 +7,6 @@ import { STATUS_TONES } from "../../status-tone";
 import type { NodeView } from "../types";
 
 export type StatusNodeType = Node<{ node: NodeView }, "status">;
-export type ChildCellType = Node<{ node: NodeView }, "cell">;
 
 /** Per-status frame of a graph node (kept as classes so 1,000 nodes share stylesheets). */
 const FRAME: Record<NodeView["status"], string> = {
@@ -66,28 +65,3 @@ function StatusNodeView({ data, selected }: NodeProps<StatusNodeType>) {
 }
 
 export const StatusNode = memo(StatusNodeView);
-
-/** A compact cell for one child of an expanded map group. */
-function ChildCellView({ data, selected }: NodeProps<ChildCellType>) {
-  const n = data.node;
-  const index = /\[(\d+)\]$/.exec(n.key)?.[1] ?? n.key;
-  return (
-    <div
-      data-node-key={n.key}
-      data-status={n.status}
-      title={`${n.key} · ${n.status.toLowerCase()}`}
-      className={`flex h-[34px] w-[124px] items-center gap-1.5 rounded-md border px-2 text-[11px] ${FRAME[n.status]} ${
-        selected ? "outline-2 outline-sky-500" : ""
-      }`}
-    >
-      <span
-        className={`size-2 shrink-0 rounded-full ${n.status === "RUNNING" ? "sbx-pulse" : ""}`}
-        style={{ backgroundColor: STATUS_TONES[n.status].hex }}
-      />
-      <span className="truncate font-mono">[{index}]</span>
-      <span className="ml-auto truncate opacity-60">{n.status.toLowerCase()}</span>
-    </div>
-  );
-}
-
-export const ChildCell = memo(ChildCellView);

@@ -9,11 +9,11 @@ export const NODE_H = 58;
 export const GROUP_W = 232;
 export const GROUP_H = 104;
 /** Children of an expanded group sit in a grid of compact cells inside it. */
-export const CELL_W = 124;
-export const CELL_H = 34;
-export const CELL_GAP = 8;
+export const CELL_W = 44;
+export const CELL_H = 22;
+export const CELL_GAP = 4;
 export const GROUP_PAD = 12;
-export const GROUP_HEADER = 40;
+export const GROUP_HEADER = 64;
 
 export interface GroupInfo {
   id: string;
@@ -57,7 +57,8 @@ export const groupId = (mapKey: string) => `group:${mapKey}`;
 
 export function groupColumns(n: number): number {
   // About twice as wide as tall, like the graph panel.
-  return Math.max(4, Math.min(60, Math.ceil(Math.sqrt(n * 0.7))));
+  const aspect = (2 * (CELL_H + CELL_GAP)) / (CELL_W + CELL_GAP);
+  return Math.max(8, Math.min(80, Math.ceil(Math.sqrt(n * aspect))));
 }
 
 export function groupSize(g: Pick<GroupInfo, "childKeys" | "expanded" | "columns">): { width: number; height: number } {

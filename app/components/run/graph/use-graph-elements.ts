@@ -3,22 +3,12 @@
 import type { Edge } from "@xyflow/react";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { NodeView } from "../types";
-import type { GroupNodeType, StatusCounts } from "./GroupNode";
-import {
-  buildStructure,
-  CELL_GAP,
-  CELL_H,
-  CELL_W,
-  GROUP_HEADER,
-  GROUP_PAD,
-  type GraphStructure,
-  type GroupInfo,
-  structureKey,
-} from "./graph-model";
 import { layoutGraph, type Positions } from "./elk-layout";
-import type { ChildCellType, StatusNodeType } from "./StatusNode";
+import type { GroupNodeType, StatusCounts } from "./GroupNode";
+import { buildStructure, type GraphStructure, type GroupInfo, structureKey } from "./graph-model";
+import type { StatusNodeType } from "./StatusNode";
 
-export type GraphNode = StatusNodeType | ChildCellType | GroupNodeType;
+export type GraphNode = StatusNodeType | GroupNodeType;
 
 interface Input {
   nodes: ReadonlyMap<string, NodeView>;
@@ -103,26 +93,44 @@ function buildNodes(
     const g = s.groups.get(item.id) as GroupInfo;
     const counts = countStatuses(g, nodes);
     const sig = JSON.stringify(counts);
-    const data = { mapKey: g.mapKey, total: g.childKeys.length, counts, expanded: g.expanded };
+    // Expanded, the group draws its children itself (one React Flow node, 1,000 light cells).
+    const children = g.expanded ? g.childKeys.map((k) => nodes.get(k)).filter((n) => n !== undefined) : null;
+    const selected = selectedKey !== null && g.childKeys.includes(selectedKey) ? selectedKey : null;
     const group: GroupNodeType = {
       id: g.id,
       type: "mapGroup",
       position,
-      data,
+      data: {
+        mapKey: g.mapKey,
+        total: g.childKeys.length,
+        counts,
+        columns: g.columns,
+        children,
+        selectedKey: selected,
+      },
       width: item.width,
       height: item.height,
-      zIndex: 0,
     };
     out.push(
       reuse(
         cache,
         group,
-        (p) => JSON.stringify(p.data.counts) === sig && p.data.expanded === g.expanded && p.width === item.width,
+        (p) =>
+          JSON.stringify(p.data.counts) === sig &&
+          p.width === item.width &&
+          p.data.selectedKey === selected &&
+          sameNodes(p.data.children, children),
       ),
     );
-    if (g.expanded) out.push(...groupCells(g, nodes, selectedKey, cache));
   }
   return out;
+}
+
+function sameNodes(a: readonly NodeView[] | null, b: readonly NodeView[] | null): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function countStatuses(g: GroupInfo, nodes: ReadonlyMap<string, NodeView>): StatusCounts {
@@ -132,45 +140,6 @@ function countStatuses(g: GroupInfo, nodes: ReadonlyMap<string, NodeView>): Stat
     if (s) counts[s] = (counts[s] ?? 0) + 1;
   }
   return counts;
-}
-
-const cellPositions = new Map<string, { x: number; y: number }>();
-function cellPosition(i: number, columns: number) {
-  const k = `${i}/${columns}`;
-  let p = cellPositions.get(k);
-  if (!p) {
-    p = {
-      x: GROUP_PAD + (i % columns) * (CELL_W + CELL_GAP),
-      y: GROUP_HEADER + Math.floor(i / columns) * (CELL_H + CELL_GAP),
-    };
-    cellPositions.set(k, p);
-  }
-  return p;
-}
-
-function groupCells(
-  g: GroupInfo,
-  nodes: ReadonlyMap<string, NodeView>,
-  selectedKey: string | null,
-  cache: Map<string, GraphNode>,
-): ChildCellType[] {
-  return g.childKeys.flatMap((k, i) => {
-    const view = nodes.get(k);
-    if (!view) return [];
-    const selected = selectedKey === k;
-    const cell: ChildCellType = {
-      id: k,
-      type: "cell",
-      parentId: g.id,
-      position: cellPosition(i, g.columns),
-      data: { node: view },
-      selected,
-      width: CELL_W,
-      height: CELL_H,
-      zIndex: 1,
-    };
-    return [reuse(cache, cell, (p) => p.data.node === view && p.selected === selected && p.parentId === g.id)];
-  });
 }
 
 function buildEdges(s: GraphStructure, active: ReadonlyMap<string, number>, cache: Map<string, Edge>): Edge[] {
