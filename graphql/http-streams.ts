@@ -37,7 +37,9 @@ export class EventStreams {
   }
 
   private checkSlow(now = Date.now()) {
+    const buffered: Record<string, number> = { sse: 0, "graphql-sse": 0 };
     for (const [res, s] of this.open) {
+      buffered[s.transport] = (buffered[s.transport] ?? 0) + res.writableLength;
       if (!res.writableNeedDrain) {
         s.blockedSince = 0;
         continue;
@@ -50,6 +52,7 @@ export class EventStreams {
         res.destroy();
       }
     }
+    for (const [transport, bytes] of Object.entries(buffered)) metrics.outboundBuffered.set({ transport }, bytes);
   }
 
   /** Shutdown: end every stream (the subscriptions were already told to stop). */

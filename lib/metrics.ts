@@ -6,7 +6,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
  */
 function build() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "signalbox_process_" });
+  // Node/process defaults as signalbox_process_resident_memory_bytes, signalbox_nodejs_heap_size_used_bytes, …
+  collectDefaultMetrics({ register: registry, prefix: "signalbox_" });
   const m = {
     registry,
     connections: new Gauge({
@@ -41,6 +42,12 @@ function build() {
     slowConsumerCloses: new Counter({
       name: "signalbox_slow_consumer_closes_total",
       help: "Subscribers closed for falling behind (WebSocket 1013, SSE stream ended)",
+      labelNames: ["transport"],
+      registers: [registry],
+    }),
+    outboundBuffered: new Gauge({
+      name: "signalbox_outbound_buffered_bytes",
+      help: "Bytes queued in this process for live clients that have not been written to their sockets yet",
       labelNames: ["transport"],
       registers: [registry],
     }),

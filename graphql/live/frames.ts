@@ -107,9 +107,12 @@ export class FrameSocket extends WebSocket {
 export function watchSlowSockets(wss: WebSocketServer): () => void {
   const timer = setInterval(() => {
     const now = Date.now();
+    let buffered = 0;
     for (const socket of wss.clients) {
+      buffered += socket.bufferedAmount;
       if (socket instanceof FrameSocket && socket.stalledFor(now) > SLOW_STALL_MS) socket.closeSlow();
     }
+    metrics.outboundBuffered.set({ transport: "ws" }, buffered);
   }, 1_000);
   timer.unref();
   return () => clearInterval(timer);
