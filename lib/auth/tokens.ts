@@ -40,20 +40,49 @@ export async function createToken(
   return { token, secret };
 }
 
-/** The viewer for a bearer secret, or null when unknown or revoked. */
+/**
+ * `lastUsedAt` is kept to this resolution: at most one write per token per minute, so
+ * authenticating stays a read on the hot path.
+ */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * The viewer for a bearer secret, or null when unknown, revoked or expired. A browser
+ * session (lib/auth/sessions.ts) authenticates as the token it was opened with: same name
+ * (so gate decisions record the person, not the session), and it stops working as soon
+ * as that token is revoked.
+ */
 export async function authenticate(db: Db, secret: string): Promise<Viewer | null> {
   if (!secret || secret.length > 200) return null;
-  const t = await db.apiToken.findUnique({ where: { tokenHash: hashToken(secret) } });
-  if (!t || t.revokedAt) return null;
-  return { tokenId: t.id, name: t.name, namespace: t.namespace, role: t.role };
+  const t = await db.apiToken.findUnique({
+    where: { tokenHash: hashToken(secret) },
+    include: { parent: { select: { name: true, revokedAt: true } } },
+  });
+  const now = new Date();
+  if (!t || t.revokedAt || (t.expiresAt && t.expiresAt <= now) || t.parent?.revokedAt) return null;
+  if (!t.lastUsedAt || now.getTime() - t.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) touchToken(db, t.id, now);
+  return { tokenId: t.id, name: t.parent?.name ?? t.name, namespace: t.namespace, role: t.role };
 }
 
+/** Record a use; best effort (never fails or delays the request it belongs to). */
+function touchToken(db: Db, id: string, at: Date): void {
+  const stale = new Date(at.getTime() - LAST_USED_RESOLUTION_MS);
+  db.apiToken
+    .updateMany({ where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: stale } }] }, data: { lastUsedAt: at } })
+    .catch(() => {});
+}
+
+/**
+ * Revoke a token of the namespace, and with it every browser session opened with it.
+ * True when the token itself was active until now.
+ */
 export async function revokeToken(db: Db, id: string, namespace: string): Promise<boolean> {
-  const r = await db.apiToken.updateMany({
-    where: { id, namespace, revokedAt: null },
-    data: { revokedAt: new Date() },
-  });
-  return r.count > 0;
+  const revokedAt = new Date();
+  const [own] = await db.$transaction([
+    db.apiToken.updateMany({ where: { id, namespace, revokedAt: null }, data: { revokedAt } }),
+    db.apiToken.updateMany({ where: { parentId: id, namespace, revokedAt: null }, data: { revokedAt } }),
+  ]);
+  return own.count > 0;
 }
 
 export async function ensureNamespace(db: Db, name: string): Promise<void> {
@@ -63,7 +92,17 @@ export async function ensureNamespace(db: Db, name: string): Promise<void> {
 /** A token as administrators see it: never the secret, never its hash. */
 export type TokenInfo = Omit<ApiToken, "tokenHash">;
 
-const INFO = { id: true, namespace: true, name: true, role: true, createdAt: true, revokedAt: true, lastUsedAt: true };
+const INFO = {
+  id: true,
+  namespace: true,
+  name: true,
+  role: true,
+  createdAt: true,
+  revokedAt: true,
+  lastUsedAt: true,
+  parentId: true,
+  expiresAt: true,
+};
 
 /** The namespace's tokens, newest first (revoked ones included, marked by `revokedAt`). */
 export async function listTokens(db: Db, namespace: string): Promise<TokenInfo[]> {
@@ -75,9 +114,22 @@ export async function getToken(db: Db, namespace: string, id: string): Promise<T
   return db.apiToken.findFirst({ where: { id, namespace }, select: INFO });
 }
 
-/** Of `ids`, the tokens that are still valid (not revoked, not deleted): one query. */
+/**
+ * Of `ids`, the tokens that are still valid (not revoked, expired or deleted, and for a
+ * session, its token not revoked): one query.
+ */
 export async function activeTokenIds(db: Db, ids: string[]): Promise<Set<string>> {
   if (!ids.length) return new Set();
-  const rows = await db.apiToken.findMany({ where: { id: { in: ids }, revokedAt: null }, select: { id: true } });
+  const rows = await db.apiToken.findMany({
+    where: {
+      id: { in: ids },
+      revokedAt: null,
+      AND: [
+        { OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] },
+        { OR: [{ parentId: null }, { parent: { revokedAt: null } }] },
+      ],
+    },
+    select: { id: true },
+  });
   return new Set(rows.map((r) => r.id));
 }
