@@ -89,6 +89,20 @@ export class FrameSocket extends WebSocket {
     });
   }
 
+  /**
+   * A client that sends a server-to-client message (`connection_ack`, `next`, `error`)
+   * violates the protocol: graphql-ws' server throws on those and closes with 4500, which
+   * tells clients to give up. Close with 4400 "bad message" instead, before graphql-ws sees it.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: forwards EventEmitter's signature unchanged
+  override emit(event: string | symbol, ...args: any[]): boolean {
+    if (event === "message" && isServerMessage(args[0])) {
+      this.close(4400, "Invalid message received");
+      return true;
+    }
+    return super.emit(event, ...args);
+  }
+
   /** How long the oldest unwritten frame has waited (0 when none). */
   stalledFor(now = Date.now()): number {
     return this.unwritten.length ? now - this.unwritten[0] : 0;
@@ -100,6 +114,19 @@ export class FrameSocket extends WebSocket {
     metrics.slowConsumerCloses.inc({ transport: "ws" });
     this.close(SLOW_CLOSE_CODE, "Slow consumer: resume from your last seq");
     setTimeout(() => this.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+  }
+}
+
+const SERVER_ONLY = new Set(["connection_ack", "next", "error"]);
+
+function isServerMessage(data: unknown): boolean {
+  const text = String(data);
+  if (!/"(connection_ack|next|error)"/.test(text)) return false;
+  try {
+    const type = (JSON.parse(text) as { type?: unknown } | null)?.type;
+    return typeof type === "string" && SERVER_ONLY.has(type);
+  } catch {
+    return false; // not JSON: graphql-ws closes with 4400 itself
   }
 }
 

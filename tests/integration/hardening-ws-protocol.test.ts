@@ -32,12 +32,16 @@ afterAll(async () => {
 });
 
 describe("graphql-ws close codes (PROTOCOL.md)", () => {
-  it("4400 for a message that is not JSON, has an unknown type, or lacks its fields", async () => {
+  it("4400 for a message that is not JSON, has an unknown or server-only type, or lacks its fields", async () => {
     for (const bad of [
       "not json",
       JSON.stringify({ type: "nope" }),
       JSON.stringify({ type: "subscribe" }),
       JSON.stringify([1, 2]),
+      // Server-to-client types sent by a client (graphql-ws itself would close with 4500).
+      JSON.stringify({ type: "connection_ack" }),
+      JSON.stringify({ id: "1", type: "next", payload: { data: {} } }),
+      JSON.stringify({ id: "1", type: "error", payload: [] }),
     ]) {
       const s = await ackedSocket(server, t.viewer);
       s.send(bad);
