@@ -246,6 +246,14 @@ test("pause, resume and cancel from the header", async ({ page, request }) => {
   expect(statuses.join(" ")).toMatch(/^(SUCCEEDED )*CANCELLED( CANCELLED)*$/);
   expect(statuses.indexOf("CANCELLED")).toBeGreaterThanOrEqual(CHAIN_SPEC.nodes.findIndex((n) => n.id === next));
   await expect(page.getByRole("button", { name: "Pause" })).toHaveCount(0);
+
+  // Keyboard: a graph node takes focus and opens its drawer with Enter; Escape closes it.
+  await page.locator('.react-flow__node[data-id="a"]').focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("node-drawer")).toHaveAttribute("data-node-key", "a");
+  await expect(page.getByTestId("node-drawer")).toContainText("succeeded");
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("node-drawer")).toHaveCount(0);
   expect((await runState(request, id)).sealed).toBe(true);
   await shoot(page, "cancelled-1440");
 });

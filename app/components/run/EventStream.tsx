@@ -28,6 +28,7 @@ function EventStreamView({ buffer, originMs }: Props) {
   filtered?.sync();
   const count = filtered ? filtered.length : buffer.length;
   const rowAt = useCallback((i: number) => (filtered ? filtered.get(i) : buffer.get(i)), [filtered, buffer]);
+  const first = buffer.get(0);
   const last = buffer.get(buffer.length - 1);
 
   const renderRow = useCallback(
@@ -65,7 +66,9 @@ function EventStreamView({ buffer, originMs }: Props) {
         >
           {buffer.length.toLocaleString("en-US")} events
         </span>
-        {buffer.start > 0 && <span>(oldest dropped)</span>}
+        {first && first.seq > 1 && (
+          <span title="Older events are not in this view">from #{first.seq.toLocaleString("en-US")}</span>
+        )}
         <label className="ml-auto inline-flex items-center gap-1.5">
           <input type="checkbox" checked={hideLogs} onChange={(e) => setHideLogs(e.target.checked)} />
           hide logs

@@ -9,6 +9,8 @@ interface Props {
   runId: string;
   /** The SSR snapshot's seq: the stream starts right after it. */
   afterSeq: number;
+  /** The run's log is final (RUN_COMPLETED was appended before the page loaded, or since). */
+  sealed: boolean;
   onBatch: (events: ConsoleEvent[]) => void;
 }
 
@@ -17,7 +19,7 @@ interface Props {
  * connection state) changes every frame while events flow, so it lives in this leaf:
  * only the indicator re-renders on it, the console re-renders on what `onBatch` changes.
  */
-function RunConnectionView({ runId, afterSeq, onBatch }: Props) {
+function RunConnectionView({ runId, afterSeq, sealed, onBatch }: Props) {
   const live = useRunEvents({ runId, afterSeq, onBatch });
   return (
     <span className="inline-flex items-center gap-2">
@@ -26,7 +28,7 @@ function RunConnectionView({ runId, afterSeq, onBatch }: Props) {
           Live updates stopped: {live.error}
         </span>
       )}
-      <ConnectionIndicator state={live.state} lastSeq={live.lastSeq} />
+      <ConnectionIndicator state={sealed ? "completed" : live.state} lastSeq={live.lastSeq} />
     </span>
   );
 }

@@ -41,9 +41,10 @@ export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
     },
     [buffers],
   );
+  const sealed = state.run.sealed;
   const connection = useMemo(
-    () => <RunConnection runId={snapshot.run.id} afterSeq={snapshot.lastSeq} onBatch={onBatch} />,
-    [snapshot.run.id, snapshot.lastSeq, onBatch],
+    () => <RunConnection runId={snapshot.run.id} afterSeq={snapshot.lastSeq} sealed={sealed} onBatch={onBatch} />,
+    [snapshot.run.id, snapshot.lastSeq, sealed, onBatch],
   );
 
   useEffect(() => {

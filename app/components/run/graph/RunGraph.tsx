@@ -57,19 +57,34 @@ function Graph({ nodes: latestNodes, structure: latestStructure, activeEdges, se
     return () => cancelAnimationFrame(id);
   }, [elements.layoutKey, flow]);
 
-  const onNodeClick: NodeMouseHandler<GraphNode> = useCallback(
-    (event, n) => {
-      if (n.type !== "mapGroup") return onSelect(n.id);
+  const activate = useCallback(
+    (target: HTMLElement, id: string) => {
+      if (!id.startsWith("group:")) return onSelect(id);
       // Inside an expanded group a cell is a child node: open it; elsewhere toggle the group.
-      const cell = (event.target as HTMLElement).closest<HTMLElement>("[data-node-key]");
+      const cell = target.closest<HTMLElement>("[data-node-key]");
       if (cell?.dataset.nodeKey) return onSelect(cell.dataset.nodeKey);
       setExpanded((prev) => {
         const next = new Set(prev);
-        if (!next.delete(n.id)) next.add(n.id);
+        if (!next.delete(id)) next.add(id);
         return next;
       });
     },
     [onSelect],
+  );
+  const onNodeClick: NodeMouseHandler<GraphNode> = useCallback(
+    (event, n) => activate(event.target as HTMLElement, n.id),
+    [activate],
+  );
+  // Keyboard: Tab to a node (React Flow makes them focusable), Enter or Space opens it.
+  const onKeyDown = useCallback(
+    (e: React.KeyboardEvent) => {
+      const el = e.target as HTMLElement;
+      const id = el.classList.contains("react-flow__node") ? el.dataset.id : undefined;
+      if (!id || (e.key !== "Enter" && e.key !== " ")) return;
+      e.preventDefault();
+      activate(el, id);
+    },
+    [activate],
   );
 
   return (
@@ -78,6 +93,7 @@ function Graph({ nodes: latestNodes, structure: latestStructure, activeEdges, se
       edges={elements.edges}
       nodeTypes={nodeTypes}
       onNodeClick={onNodeClick}
+      onKeyDown={onKeyDown}
       nodesDraggable={false}
       nodesConnectable={false}
       elementsSelectable={false}

@@ -1,29 +1,60 @@
-import type { ELK } from "elkjs/lib/elk-api";
+import type { ElkNode } from "elkjs/lib/elk-api";
 import type { GraphStructure } from "./graph-model";
 
 export type Positions = Map<string, { x: number; y: number }>;
 
 /**
- * ELK's layered layout runs on the main thread; beyond this many boxes it would block
- * for long enough to drop frames, so larger graphs get the linear layering below.
+ * ELK's layered layout (in a worker) takes seconds beyond this many boxes; larger graphs
+ * get the linear layering below, which is instant.
  */
 const ELK_MAX_ITEMS = 300;
 const LAYER_GAP = 72;
 const ROW_GAP = 20;
 
-let elk: Promise<ELK> | null = null;
-function loadElk(): Promise<ELK> {
-  // Loaded on first layout: it is large and only the graph needs it.
-  elk ??= import("elkjs/lib/elk.bundled.js").then((m) => new m.default());
-  return elk;
+type Reply = { id: number; positions?: (readonly [string, number, number])[]; error?: string };
+
+let worker: Worker | null = null;
+let broken = false;
+let nextId = 0;
+const pending = new Map<number, (r: Reply) => void>();
+
+/** The layout worker, started on first use (it is large and only the graph needs it). */
+function layoutWorker(): Worker {
+  if (worker) return worker;
+  worker = new Worker(new URL("./elk.worker.ts", import.meta.url), { type: "module", name: "elk-layout" });
+  worker.onmessage = (e: MessageEvent<Reply>) => {
+    pending.get(e.data.id)?.(e.data);
+    pending.delete(e.data.id);
+  };
+  // A worker that fails to load answers nothing: fail what waits, and every later request.
+  worker.onerror = (e) => {
+    for (const [id, resolve] of pending) resolve({ id, error: e.message || "layout worker failed" });
+    pending.clear();
+    broken = true;
+  };
+  return worker;
+}
+
+function requestLayout(graph: ElkNode): Promise<Reply> {
+  if (broken) return Promise.resolve({ id: -1, error: "layout worker unavailable" });
+  try {
+    const w = layoutWorker();
+    const id = nextId++;
+    return new Promise<Reply>((resolve) => {
+      pending.set(id, resolve);
+      w.postMessage({ id, graph });
+    });
+  } catch (err) {
+    broken = true;
+    return Promise.resolve({ id: -1, error: String(err) });
+  }
 }
 
 /** Left-to-right layout of the graph's boxes (top-left positions). */
 export async function layoutGraph(s: GraphStructure): Promise<Positions> {
   if (s.items.length > ELK_MAX_ITEMS) return layerLayout(s);
-  const engine = await loadElk();
   const edges = [...s.edges, ...s.layoutEdges];
-  const out = await engine.layout({
+  const graph: ElkNode = {
     id: "root",
     layoutOptions: {
       "elk.algorithm": "layered",
@@ -35,10 +66,11 @@ export async function layoutGraph(s: GraphStructure): Promise<Positions> {
     },
     children: s.items.map((i) => ({ id: i.id, width: i.width, height: i.height })),
     edges: edges.map((e, i) => ({ id: `e${i}`, sources: [e.source], targets: [e.target] })),
-  });
-  const positions: Positions = new Map();
-  for (const c of out.children ?? []) positions.set(c.id, { x: c.x ?? 0, y: c.y ?? 0 });
-  return positions;
+  };
+  const reply = await requestLayout(graph);
+  // Without a worker (or if ELK fails) the linear layering still draws a readable graph.
+  if (!reply.positions) return layerLayout(s);
+  return new Map(reply.positions.map(([id, x, y]) => [id, { x, y }]));
 }
 
 /**

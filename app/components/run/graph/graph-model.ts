@@ -13,7 +13,7 @@ export const CELL_W = 44;
 export const CELL_H = 22;
 export const CELL_GAP = 4;
 export const GROUP_PAD = 12;
-export const GROUP_HEADER = 64;
+export const GROUP_HEADER = 84;
 
 export interface GroupInfo {
   id: string;
