@@ -32,6 +32,7 @@ export async function reapExpiredLeases(db: Db): Promise<number> {
       );
       await advanceRun(c);
       reaped++;
+      metrics.leaseExpiries.inc();
     });
   }
   return reaped;
