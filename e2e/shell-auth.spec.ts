@@ -22,6 +22,9 @@ test.describe("session and shell", () => {
     const cookie = (await context.cookies()).find((c) => c.name === "signalbox_session");
     expect(cookie?.httpOnly).toBe(true);
     expect(cookie?.sameSite).toBe("Lax");
+    // The cookie holds a session token of this browser's own, never the token typed in.
+    expect(cookie?.value).toMatch(/^sbx_/);
+    expect(cookie?.value).not.toBe(TOKEN);
     expect(await page.evaluate(() => document.cookie)).not.toContain("signalbox_session");
 
     // The shell: navigation everywhere, current page marked.
@@ -55,11 +58,26 @@ test.describe("session and shell", () => {
     await toggle.click(); // back to system
   });
 
-  test("log out ends the session", async ({ page }) => {
+  test("log out ends the session: the cookie is gone and the session behind it is revoked", async ({
+    page,
+    context,
+    browser,
+  }) => {
     await login(page);
+    const cookie = (await context.cookies()).find((c) => c.name === "signalbox_session");
+    expect(cookie).toBeTruthy();
     await page.getByRole("button", { name: "Log out" }).click();
     await expect(page).toHaveURL(/\/login$/);
     await page.goto("/");
     await expect(page).toHaveURL(/\/login$/);
+    // A copy of the old cookie (say, lifted from this machine) no longer works anywhere.
+    const replay = await browser.newContext();
+    await replay.addCookies([cookie!]);
+    const replayed = await replay.newPage();
+    await replayed.goto("/");
+    await expect(replayed).toHaveURL(/\/login$/);
+    await replay.close();
+    // The token used to log in is untouched: logging in again works.
+    await login(await context.newPage());
   });
 });

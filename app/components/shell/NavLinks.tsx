@@ -11,12 +11,21 @@ const LINKS = [
   { href: "/inbox", label: "Inbox", match: (p: string) => p.startsWith("/inbox") },
 ];
 
+/** Only admins manage tokens (the page and the GraphQL ops refuse everyone else anyway). */
+const ADMIN_LINKS = [{ href: "/tokens", label: "Tokens", match: (p: string) => p.startsWith("/tokens") }];
+
 /** Primary navigation; the current page is marked for sight and for screen readers. */
-export function NavLinks({ initialGates }: { initialGates: { id: string; runId: string }[] }) {
+export function NavLinks({
+  initialGates,
+  admin = false,
+}: {
+  initialGates: { id: string; runId: string }[];
+  admin?: boolean;
+}) {
   const pathname = usePathname() ?? "/";
   return (
     <ul className="flex items-center gap-1">
-      {LINKS.map((l) => {
+      {(admin ? [...LINKS, ...ADMIN_LINKS] : LINKS).map((l) => {
         const active = l.match(pathname);
         return (
           <li key={l.href}>

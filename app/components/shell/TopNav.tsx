@@ -31,7 +31,7 @@ export function TopNav({ viewer, gates }: { viewer: NavViewer; gates: { id: stri
           <span>Signalbox</span>
         </Link>
         <div className="order-last -mx-4 w-[calc(100%+2rem)] overflow-x-auto px-4 pb-1 sm:-mx-6 sm:w-[calc(100%+3rem)] sm:px-6 md:order-none md:mx-0 md:w-auto md:overflow-visible md:px-0 md:pb-0">
-          <NavLinks initialGates={gates} />
+          <NavLinks initialGates={gates} admin={viewer.role === "ADMIN"} />
         </div>
         <div className="ml-auto flex items-center gap-2">
           <ThemeToggle />

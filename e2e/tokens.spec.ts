@@ -1,0 +1,214 @@
+import { type Browser, expect, type Page, test, type WebSocket } from "@playwright/test";
+import { gql, login, submitSpec, TOKEN, twoSleeps } from "./shell-fixtures";
+
+/**
+ * Tokens and sessions in the browser: an admin creates a token (secret shown once), another
+ * browser logs in with it, revoking it cuts that browser off live, logging out ends the
+ * session's WebSocket while other sessions stay live, and non-admins get no token admin.
+ */
+
+const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}`;
+
+/** A fresh browser (own cookies) logged in with `secret` through the login link. */
+async function browserWith(browser: Browser, secret: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`/login#token=${secret}`);
+  await expect(page).toHaveURL(/\/$/);
+  return page;
+}
+
+const indicator = (page: Page) => page.getByTestId("connection-indicator");
+const apiRow = (page: Page, name: string) =>
+  page.getByRole("list", { name: "API tokens" }).getByTestId("token-row").filter({ hasText: name });
+
+/** Create a token on /tokens; returns the secret the page shows once. */
+async function createToken(page: Page, name: string, role: "Viewer" | "Operator" | "Admin"): Promise<string> {
+  await page.getByLabel(/^Name/).fill(name);
+  await page.getByLabel("Role").selectOption({ label: role });
+  await page.getByRole("button", { name: "Create token" }).click();
+  const panel = page.getByTestId("new-token-secret");
+  await expect(panel).toContainText("you won't see it again");
+  await expect(panel.getByRole("heading")).toBeFocused();
+  const secret = await panel.getByRole("textbox").inputValue();
+  expect(secret).toMatch(/^sbx_/);
+  return secret;
+}
+
+/** Open WebSockets of the page's live connection, as the browser sees them. */
+function trackSockets(page: Page): WebSocket[] {
+  const sockets: WebSocket[] = [];
+  page.on("websocket", (ws) => {
+    if (new URL(ws.url()).pathname === "/api/graphql") sockets.push(ws);
+  });
+  return sockets;
+}
+
+test.describe("tokens and sessions", () => {
+  test("an admin creates an operator token: the secret shows once, another browser works with it until revoked", async ({
+    page,
+    browser,
+    request,
+  }) => {
+    await login(page);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await nav.getByRole("link", { name: "Tokens" }).click();
+    await expect(page).toHaveURL(/\/tokens$/);
+    await expect(nav.getByRole("link", { name: "Tokens" })).toHaveAttribute("aria-current", "page");
+
+    const name = unique("ops");
+    const secret = await createToken(page, name, "Operator");
+    await expect(page.getByRole("button", { name: "Copy secret" })).toBeVisible();
+    const row = apiRow(page, name);
+    await expect(row).toHaveAttribute("data-state", "active");
+    await expect(row.locator("[data-role]:visible")).toHaveAttribute("data-role", "OPERATOR");
+
+    // Once: after a reload the secret is nowhere on the page.
+    await page.reload();
+    await expect(apiRow(page, name)).toHaveCount(1);
+    await expect(page.getByTestId("new-token-secret")).toHaveCount(0);
+    expect(await page.content()).not.toContain(secret);
+
+    // A second browser logs in with it and is live; as an operator it has no token admin.
+    const op = await browserWith(browser, secret);
+    await expect(indicator(op)).toHaveAttribute("data-state", "live");
+    await expect(op.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Tokens" })).toHaveCount(0);
+    const cookie = (await op.context().cookies()).find((c) => c.name === "signalbox_session");
+    expect(cookie?.value).toBeTruthy();
+    expect(cookie?.value).not.toBe(secret); // the cookie holds a session of its own
+    // It works: a run started elsewhere appears on its page live.
+    const runId = await submitSpec(request, twoSleeps(unique("seen-by-ops"), 200));
+    await expect(op.locator(`[data-testid="run-row"][data-run-id="${runId}"]`)).toBeVisible();
+
+    // The admin sees that browser's session under the token, then revokes the token.
+    await page.reload();
+    const session = page
+      .getByRole("list", { name: "Open browser sessions" })
+      .getByTestId("token-row")
+      .filter({ hasText: `opened with ${name}` });
+    await expect(session).toHaveCount(1);
+    await expect(session).toContainText("Chrome");
+    await apiRow(page, name).getByRole("button", { name: "Revoke" }).click();
+    await expect(apiRow(page, name)).toContainText("its 1 browser session end");
+    await apiRow(page, name).getByRole("button", { name: "Yes, revoke" }).click();
+    const revokedAt = Date.now();
+    await expect(apiRow(page, name)).toHaveAttribute("data-state", "revoked");
+    await expect(apiRow(page, name)).toContainText(/Revoked (just now|\d+s ago)/);
+
+    // The other browser loses its live connection within 10 s, and cannot get it back.
+    await expect(indicator(op)).not.toHaveAttribute("data-state", "live", { timeout: 10_000 });
+    expect(Date.now() - revokedAt).toBeLessThan(10_000);
+    await op.waitForTimeout(4_000);
+    await expect(indicator(op)).not.toHaveAttribute("data-state", "live");
+    await op.reload();
+    await expect(op).toHaveURL(/\/login$/);
+    await op.context().close();
+
+    // Revoked tokens stay listed, greyed, with their time; its session ended with it.
+    await page.reload();
+    await expect(apiRow(page, name)).toHaveAttribute("data-state", "revoked");
+    await expect(apiRow(page, name).getByRole("button", { name: "Revoke" })).toHaveCount(0);
+  });
+
+  test("logging out ends that browser's live WebSocket within 10 s; another session stays live", async ({
+    browser,
+    request,
+  }) => {
+    const leaving = await (await browser.newContext()).newPage();
+    const sockets = trackSockets(leaving);
+    await login(leaving);
+    const staying = await browserWith(browser, TOKEN);
+    await expect(indicator(leaving)).toHaveAttribute("data-state", "live");
+    await expect(indicator(staying)).toHaveAttribute("data-state", "live");
+    const socket = sockets.find((s) => !s.isClosed());
+    expect(socket).toBeTruthy();
+    const oldCookie = (await leaving.context().cookies()).find((c) => c.name === "signalbox_session");
+    expect(oldCookie?.value).toBeTruthy();
+    expect(oldCookie?.value).not.toBe(TOKEN);
+
+    // Log out without leaving the page: only the server can end the open socket.
+    const closed = socket!.waitForEvent("close", { timeout: 10_000 });
+    const at = Date.now();
+    expect(await leaving.evaluate(async () => (await fetch("/api/session", { method: "DELETE" })).status)).toBe(204);
+    await closed;
+    expect(Date.now() - at).toBeLessThan(10_000);
+    await expect(indicator(leaving)).not.toHaveAttribute("data-state", "live", { timeout: 10_000 });
+
+    // The other session is untouched and still gets live updates.
+    await expect(indicator(staying)).toHaveAttribute("data-state", "live");
+    const runId = await submitSpec(request, twoSleeps(unique("after-logout"), 200));
+    await expect(staying.locator(`[data-testid="run-row"][data-run-id="${runId}"]`)).toBeVisible();
+    await expect(leaving.locator(`[data-testid="run-row"][data-run-id="${runId}"]`)).toHaveCount(0);
+
+    // The ended session's cookie, replayed in a fresh browser, is refused.
+    const replay = await browser.newContext();
+    await replay.addCookies([oldCookie!]);
+    const replayed = await replay.newPage();
+    await replayed.goto("/");
+    await expect(replayed).toHaveURL(/\/login$/);
+    await replay.close();
+    await staying.context().close();
+    await leaving.context().close();
+  });
+
+  test("viewers and operators see no Tokens entry, and /tokens refuses them", async ({ browser, request }) => {
+    const created = await gql<{ createToken: { secret: string } }>(
+      request,
+      "mutation ($input: CreateTokenInput!) { createToken(input: $input) { secret } }",
+      { input: { name: unique("viewer"), role: "VIEWER" } },
+    );
+    const viewer = await browserWith(browser, created.createToken.secret);
+    const nav = viewer.getByRole("navigation", { name: "Main" });
+    await expect(nav.getByRole("link", { name: /^Runs/ })).toBeVisible();
+    await expect(nav.getByRole("link", { name: "Tokens" })).toHaveCount(0);
+    const res = await viewer.goto("/tokens");
+    expect(res?.status()).toBe(404);
+    await expect(viewer.getByText("Admins only")).toBeVisible();
+    await expect(viewer.getByRole("button", { name: "Create token" })).toHaveCount(0);
+    // The GraphQL op refuses it too, with its own session cookie.
+    const refused = await viewer.evaluate(async () => {
+      const r = await fetch("/api/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ tokens { id } }" }),
+      });
+      return ((await r.json()) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code;
+    });
+    expect(refused).toBe("FORBIDDEN");
+    await viewer.context().close();
+  });
+
+  test("the tokens page works from the keyboard: create, then revoke with a confirm that Escape backs out of", async ({
+    page,
+  }) => {
+    await login(page);
+    await page.goto("/tokens");
+    const name = unique("kbd");
+    await page.getByLabel(/^Name/).focus();
+    await page.keyboard.type(name);
+    await page.keyboard.press("Tab");
+    await expect(page.getByLabel("Role")).toBeFocused();
+    await page.keyboard.press("ArrowDown"); // viewer → operator
+    await expect(page.getByLabel("Role")).toHaveValue("OPERATOR");
+    await page.keyboard.press("Tab");
+    await expect(page.getByRole("button", { name: "Create token" })).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(page.getByTestId("new-token-secret")).toContainText("operator");
+    await page.getByRole("button", { name: "Done" }).press("Enter");
+    await expect(page.getByTestId("new-token-secret")).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Create token" })).toBeVisible();
+
+    const revoke = apiRow(page, name).getByRole("button", { name: "Revoke" });
+    await revoke.focus();
+    await page.keyboard.press("Enter");
+    const yes = apiRow(page, name).getByRole("button", { name: "Yes, revoke" });
+    await expect(yes).toBeFocused();
+    await page.keyboard.press("Escape");
+    await expect(yes).toHaveCount(0);
+    await expect(apiRow(page, name).getByRole("button", { name: "Revoke" })).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(yes).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(apiRow(page, name)).toHaveAttribute("data-state", "revoked");
+  });
+});
