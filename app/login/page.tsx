@@ -26,7 +26,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           <LoginForm next={next} />
         </div>
         <p className="mt-4 text-center text-xs text-slate-400 dark:text-slate-500">
-          The token is kept in an httpOnly cookie on this browser only.
+          Logging in opens a session for this browser only (an httpOnly cookie); logging out ends it.
         </p>
       </div>
     </main>
