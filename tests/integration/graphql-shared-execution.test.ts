@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerContext } from "../../graphql/context";
+import { UNAVAILABLE_MESSAGE } from "../../graphql/errors";
 import { Access } from "../../graphql/guard/access";
 import { RunsChangedHub } from "../../graphql/live/runs-changed";
 import { createYogaServer, type SignalboxYoga } from "../../graphql/yoga";
@@ -110,7 +111,7 @@ describe("shared execution of live events", () => {
     });
   });
 
-  it("a live source failing mid-stream ends the subscription with a masked error", async () => {
+  it("a live source failing mid-stream ends the subscription with a masked (retryable) error", async () => {
     const run = await submit(rig, { name: "fails", nodes: [{ id: "a", kind: "sleep", with: { ms: 1 } }] });
     const events = {
       async *stream() {
@@ -122,8 +123,13 @@ describe("shared execution of live events", () => {
     const s = await subscribe(A, { runId: run.id, afterSeq: 0 }, broken);
     await s.done;
     expect(s.results.map((r) => r.data?.runEvents.seq)).toEqual([1, undefined]);
+    // The database being unreachable is retryable: SERVICE_UNAVAILABLE, still without the host or SQL.
     expect(s.results[1].errors).toEqual([
-      expect.objectContaining({ message: "Unexpected error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }),
+      expect.objectContaining({
+        message: UNAVAILABLE_MESSAGE,
+        extensions: expect.objectContaining({ code: "SERVICE_UNAVAILABLE" }),
+      }),
     ]);
+    expect(JSON.stringify(s.results[1].errors)).not.toMatch(/10\.1\.2\.3|run_events|ECONNREFUSED/);
   });
 });
