@@ -52,7 +52,7 @@ function RunHeaderView({ run, cost, nodes, blocked, resumeBlocked, canOperate, c
       </div>
 
       <div className="mt-2 flex flex-wrap items-start gap-x-8 gap-y-4">
-        <div className="min-w-0 flex-1">
+        <div className="w-full min-w-0 sm:w-auto sm:flex-1">
           <div className="flex flex-wrap items-center gap-3">
             <h1 className="truncate text-xl font-semibold text-slate-900 dark:text-slate-50">{title}</h1>
             <span data-testid="run-status" data-status={run.status}>

@@ -22,6 +22,9 @@ import { type GraphNode, useGraphElements } from "./use-graph-elements";
 
 const nodeTypes = { status: StatusNode, mapGroup: GroupNode };
 
+/** Room for the zoom controls on the left. */
+const FIT_PADDING = { top: "24px", right: "24px", bottom: "24px", left: "64px" } as const;
+
 /** Beyond this many boxes only the ones in view are mounted. */
 const VIRTUALIZE_AT = 150;
 
@@ -53,7 +56,7 @@ function Graph({ nodes: latestNodes, structure: latestStructure, activeEdges, se
   // Fit whenever the layout changes (node set or a group toggled), not on status changes.
   useEffect(() => {
     if (!elements.layoutKey) return;
-    const id = requestAnimationFrame(() => void flow.fitView({ padding: 0.12, maxZoom: 1.1, duration: 200 }));
+    const id = requestAnimationFrame(() => void flow.fitView({ padding: FIT_PADDING, maxZoom: 1.1, duration: 200 }));
     return () => cancelAnimationFrame(id);
   }, [elements.layoutKey, flow]);
 
@@ -101,6 +104,7 @@ function Graph({ nodes: latestNodes, structure: latestStructure, activeEdges, se
       minZoom={0.05}
       maxZoom={2}
       fitView
+      fitViewOptions={{ padding: FIT_PADDING, maxZoom: 1.1 }}
       proOptions={{ hideAttribution: true }}
     >
       <Background variant={BackgroundVariant.Dots} gap={18} size={1} />
@@ -109,7 +113,7 @@ function Graph({ nodes: latestNodes, structure: latestStructure, activeEdges, se
         zoomable
         nodeColor={minimapColor}
         nodeBorderRadius={6}
-        style={{ width: 168, height: 112 }}
+        style={{ width: 144, height: 96 }}
         className="overflow-hidden rounded-md border border-slate-200 max-sm:!hidden dark:border-slate-700"
       />
       <Controls showInteractive={false} />
