@@ -1,5 +1,4 @@
-import { authenticate, hasRole, type Role, type Viewer } from "../lib/auth/tokens";
-import type { Db } from "../lib/db/client";
+import { hasRole, type Role, type Viewer } from "../lib/auth/tokens";
 import { env } from "../lib/env";
 import { forbidden } from "./errors";
 
@@ -44,16 +43,6 @@ export function originAllowed(header: HeaderGetter): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * The caller of a request: `Authorization: Bearer <token>` first, else the session
- * cookie (origin-checked). Null when neither is a valid, unrevoked token.
- */
-export async function viewerFromHeaders(db: Db, header: HeaderGetter): Promise<Viewer | null> {
-  const secret =
-    bearerToken(header("authorization")) ?? (originAllowed(header) ? sessionCookie(header("cookie")) : null);
-  return secret ? authenticate(db, secret) : null;
 }
 
 /** Throws FORBIDDEN unless the viewer has at least `role` (viewer < operator < admin). */

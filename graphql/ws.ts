@@ -10,7 +10,7 @@ import { bearerToken, type HeaderGetter, originAllowed, sessionCookie } from "./
 import type { ServerContext } from "./context";
 import { isUnavailable, maskError } from "./errors";
 import { rateLimited } from "./guard/access";
-import { FrameSocket, frameReplacer, serializedOnce, watchSlowSockets } from "./live/frames";
+import { FrameSocket, frameReplacer, serializedOnce, watchSlowSockets, wireError } from "./live/frames";
 import type { SignalboxYoga } from "./yoga";
 
 /** Ping every 12 s; a peer that misses a pong is terminated (graphql-ws `useServer`). */
@@ -62,6 +62,7 @@ export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext
       // Each live result is serialized once for all subscribers (live/frames.ts).
       onNext: (_ctx, _id, _payload, _args, result) => serializedOnce(result) as never,
       jsonMessageReplacer: frameReplacer,
+      onError: (_ctx, _id, _payload, errors) => errors.map(wireError) as never,
       onConnect: async (ctx) => {
         const { request, socket } = ctx.extra;
         const auth = (ctx.connectionParams as { authorization?: unknown } | undefined)?.authorization;

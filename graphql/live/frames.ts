@@ -1,4 +1,4 @@
-import type { ExecutionResult } from "graphql";
+import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from "graphql";
 import { WebSocket, type WebSocketServer } from "ws";
 import { metrics } from "../../lib/metrics";
 
@@ -26,10 +26,21 @@ export function serializedOnce(result: ExecutionResult): Stand {
   let json = serialized.get(result);
   if (json === undefined) {
     // GraphQLError#toJSON gives exactly graphql-ws' own error format.
-    json = JSON.stringify(result);
+    json = JSON.stringify(result.errors ? { ...result, errors: result.errors.map(wireError) } : result);
     serialized.set(result, json);
   }
   return { [RAW]: json };
+}
+
+/**
+ * An error as a WebSocket client sees it: the `http` extension (the status an HTTP
+ * response would get, see graphql/errors.ts) means nothing on a socket.
+ */
+export function wireError(error: GraphQLError): GraphQLFormattedError {
+  const json = error.toJSON();
+  if (!json.extensions || !("http" in json.extensions)) return json;
+  const { http: _http, ...extensions } = json.extensions;
+  return { ...json, extensions };
 }
 
 /** graphql-ws `jsonMessageReplacer`. */
@@ -66,11 +77,23 @@ export const SLOW_BUFFER_BYTES = 4 * 1024 * 1024;
 const SLOW_CLOSE_GRACE_MS = 10_000;
 export const SLOW_CLOSE_CODE = 1013;
 
+/**
+ * Frames of one socket are written together (measured by bench/fanout.ts). graphql-ws
+ * awaits each frame's write callback before it pulls the subscription's next result, so
+ * every frame cost a write syscall of its own (and a wake-up of the reader): ~2/3 of the
+ * server's fan-out time. Instead the socket stays corked until the end of the tick, and
+ * graphql-ws is acknowledged at once while less than COALESCE_BYTES is queued on the
+ * socket, so the events of one doorbell leave in one `writev`. Past that, the
+ * acknowledgement waits for the write as before, so the slow-consumer bounds hold.
+ */
+const COALESCE_BYTES = 64 * 1024;
+
 /** The server-side socket class (ws `WebSocket` option): spliced frames + slow-consumer tracking. */
 export class FrameSocket extends WebSocket {
   /** Start times of frames handed to ws whose write has not completed, oldest first. */
   private unwritten: number[] = [];
   private slowClosed = false;
+  private corked = false;
 
   // biome-ignore lint/suspicious/noExplicitAny: forwards ws' overloaded signature unchanged
   override send(data: any, ...rest: any[]): void {
@@ -82,10 +105,26 @@ export class FrameSocket extends WebSocket {
     }
     const started = Date.now();
     this.unwritten.push(started);
+    const early = cb !== undefined && this.bufferedAmount < COALESCE_BYTES;
+    this.corkForTick();
     super.send(typeof data === "string" ? spliceFrame(data) : data, ...rest, (err?: Error) => {
       const i = this.unwritten.indexOf(started);
       if (i !== -1) this.unwritten.splice(i, 1);
-      cb?.(err);
+      if (!early) cb?.(err);
+    });
+    // A failed write closes the socket; graphql-ws learns it from the close.
+    if (early) cb();
+  }
+
+  /** Cork the TCP socket (ws' `_socket`, ws is pinned) until the current tick's frames are queued. */
+  private corkForTick(): void {
+    const socket = (this as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (this.corked || !socket) return;
+    this.corked = true;
+    socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      socket.uncork();
     });
   }
 
