@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { env } from "../lib/env";
 import { log } from "../lib/log";
 import { metrics } from "../lib/metrics";
@@ -74,14 +73,20 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
   const ws = createWsServer(yoga, serverContext);
   const streams = new EventStreams();
   const state = { stopping: false };
-  // Rendered once: GraphiQL with its assets inlined (no CDN; works offline).
-  const graphiql = renderGraphiQL({
-    title: "Signalbox GraphiQL",
-    endpoint: GRAPHQL_PATH,
-    subscriptionsProtocol: "WS",
-    credentials: "same-origin",
-    defaultQuery: "{\n  viewer { name namespace role }\n  runs(first: 10) { nodes { id label status progress } }\n}\n",
-  });
+  // GraphiQL with its assets inlined (no CDN; works offline): ~9 MB, so loaded and
+  // rendered on first use, then kept.
+  let graphiql: Promise<string> | undefined;
+  const renderedGraphiql = () =>
+    (graphiql ??= import("@graphql-yoga/render-graphiql").then(({ renderGraphiQL }) =>
+      renderGraphiQL({
+        title: "Signalbox GraphiQL",
+        endpoint: GRAPHQL_PATH,
+        subscriptionsProtocol: "WS",
+        credentials: "same-origin",
+        defaultQuery:
+          "{\n  viewer { name namespace role }\n  runs(first: 10) { nodes { id label status progress } }\n}\n",
+      }),
+    ));
 
   /** GraphiQL needs a session (cookie) or a bearer token: the schema is for callers only. */
   async function serveGraphiql(req: IncomingMessage, res: ServerResponse, requestId: string) {
@@ -99,12 +104,13 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
       res.end(`<!doctype html><title>Signalbox GraphiQL</title><p>Please <a href="${next}">log in</a> first.</p>`);
       return;
     }
+    const html = await renderedGraphiql();
     res.writeHead(200, {
       "content-type": "text/html; charset=utf-8",
       "cache-control": "no-store",
       "x-request-id": requestId,
     });
-    res.end(graphiql);
+    res.end(html);
   }
 
   return {
@@ -122,7 +128,11 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
       });
       if (path === GRAPHIQL_PATH) {
         if (req.method !== "GET") res.writeHead(405).end();
-        else void serveGraphiql(req, res, requestId);
+        else
+          serveGraphiql(req, res, requestId).catch((err) => {
+            log.error({ err, requestId }, "GraphiQL failed");
+            if (!res.headersSent) res.writeHead(500).end();
+          });
         return true;
       }
       if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) {
