@@ -178,6 +178,23 @@ test.describe("tokens and sessions", () => {
     await viewer.context().close();
   });
 
+  test("ending this browser's own session from the list logs it out", async ({ browser }) => {
+    const page = await browserWith(browser, TOKEN);
+    await page.goto("/tokens");
+    const mine = page
+      .getByRole("list", { name: "Open browser sessions" })
+      .getByTestId("token-row")
+      .filter({ hasText: "this browser" });
+    await expect(mine).toHaveCount(1);
+    await mine.getByRole("button", { name: "End session" }).click();
+    await expect(mine).toContainText("you will be logged out");
+    await mine.getByRole("button", { name: "Yes, end session" }).click();
+    await expect(page).toHaveURL(/\/login$/);
+    await page.goto("/tokens");
+    await expect(page).toHaveURL(/\/login\?next=%2Ftokens$/);
+    await page.context().close();
+  });
+
   test("the tokens page works from the keyboard: create, then revoke with a confirm that Escape backs out of", async ({
     page,
   }) => {
