@@ -24,6 +24,7 @@ export const graphcacheConfig: CacheExchangeOpts = {
     RunConnection: embedded,
     EventPage: embedded,
     Viewer: embedded,
+    CreatedToken: embedded,
     NodeLease: (lease) => (lease.nodeId as string | undefined) ?? null,
   },
   updates: {
