@@ -40,6 +40,11 @@ async function main() {
     });
   });
 
+  // Slow-loris bounds: headers within 20 s, a whole request (a 4 MiB body at most) within
+  // 60 s. Responses (SSE streams) are not limited by these.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+
   // GraphQL's WebSocket path; other upgrades (Next's HMR) are left to Next's own listener.
   server.on("upgrade", (req, socket, head) => {
     if (!graphql.upgrade(req, socket, head) && !app) socket.destroy();

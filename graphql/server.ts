@@ -116,10 +116,10 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
   return {
     handle(req, res) {
       const path = pathOf(req);
+      const requestId = requestIdOf(req);
+      res.setHeader("x-request-id", requestId); // on Next's pages too
       const isApi = path === GRAPHQL_PATH || path === GRAPHQL_SSE_PATH;
       if (!isApi && path !== GRAPHIQL_PATH) return serveOps(runtime, state, path, req, res);
-      const requestId = requestIdOf(req);
-      res.setHeader("x-request-id", requestId);
       const started = Date.now();
       res.once("finish", () => {
         const entry = { requestId, method: req.method, path, status: res.statusCode, ms: Date.now() - started };

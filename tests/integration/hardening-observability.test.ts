@@ -180,6 +180,7 @@ describe("request ids", () => {
       { headers: { "x-request-id": `x${"y".repeat(300)}` } },
     );
     expect(forged.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await request(`${server.url}/api/health`)).headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
     const upgrade = await upgradeStatus(server, { headers: { "x-request-id": "ws-req-42" } });
     expect(upgrade.status).toBe(101);
     expect(upgrade.headers["x-request-id"]).toBe("ws-req-42");
