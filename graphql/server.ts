@@ -157,7 +157,7 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
       // authentications), or a session cookie from an origin that is not ours or allowed
       // (a cross-site page must not open a WebSocket with the user's session).
       if (access.blocked(clientIp(req))) {
-        metrics.rejected.inc({ reason: "rate_limited" });
+        metrics.rejected.inc({ reason: "address_blocked" });
         refuseUpgrade(socket, 429, requestId);
         return true;
       }

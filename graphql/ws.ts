@@ -72,7 +72,8 @@ export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext
           (originAllowed(header) ? sessionCookie(header("cookie")) : null);
         try {
           const viewer = await access.authenticate(secret, clientIp(request));
-          if (!viewer) return false;
+          // Gone while we looked the token up: register nothing (onClose has already run).
+          if (!viewer || socket.readyState !== socket.OPEN) return false;
           ctx.extra.viewer = viewer;
           // A revoked token's connection ends, whichever process revoked it.
           ctx.extra.unwatch = access.live.watch(viewer.tokenId, () => socket.close(WS_CLOSE.forbidden, "Forbidden"));

@@ -59,7 +59,7 @@ function build() {
     }),
     rejected: new Counter({
       name: "signalbox_graphql_rejected_total",
-      help: "Requests refused before execution, by reason (unauthenticated, rate_limited, origin, ...)",
+      help: "Requests and operations refused before execution: unauthenticated, address_blocked, rate_limited, origin, ws_operations",
       labelNames: ["reason"],
       registers: [registry],
     }),

@@ -4,6 +4,7 @@ import { createGraphQLError, isAsyncIterable, type Plugin } from "graphql-yoga";
 import { authenticate, type Viewer } from "../../lib/auth/tokens";
 import type { Db } from "../../lib/db/client";
 import { DomainError } from "../../lib/errors";
+import { metrics } from "../../lib/metrics";
 import { bearerToken, type HeaderGetter, originAllowed, sessionCookie } from "../auth";
 import type { ServerContext } from "../context";
 import { UNAVAILABLE_CODE, unauthenticated } from "../errors";
@@ -45,7 +46,6 @@ export class Access {
     opts: AccessOptions,
   ) {
     this.live = new LiveTokens(db);
-
     this.failures = new FailureWindow(opts.authFailuresPerMinute);
     this.buckets = new TokenBuckets(opts.rate.perSecond, opts.rate.burst);
   }
@@ -60,10 +60,13 @@ export class Access {
    * blocked IP, and lets database errors through (the caller answers "try again").
    */
   async authenticate(secret: string | null, ip: string): Promise<Viewer | null> {
-    if (this.failures.blocked(ip)) throw rateLimited("failed authentications from your address");
-    if (!secret) return null;
-    const viewer = await authenticate(this.db, secret);
-    if (!viewer) this.failures.fail(ip);
+    if (this.failures.blocked(ip)) {
+      metrics.rejected.inc({ reason: "address_blocked" });
+      throw rateLimited("failed authentications from your address");
+    }
+    const viewer = secret ? await authenticate(this.db, secret) : null;
+    if (!viewer) metrics.rejected.inc({ reason: "unauthenticated" });
+    if (secret && !viewer) this.failures.fail(ip);
     return viewer;
   }
 
@@ -76,7 +79,10 @@ export class Access {
 
   /** Spend one operation of the viewer's budget, or throw RATE_LIMITED. */
   admitOperation(viewer: Viewer): void {
-    if (!this.buckets.take(viewer.tokenId)) throw rateLimited("operations for this token");
+    if (!this.buckets.take(viewer.tokenId)) {
+      metrics.rejected.inc({ reason: "rate_limited" });
+      throw rateLimited("operations for this token");
+    }
   }
 
   /** Shutdown: end every live subscription with a retryable error. */
@@ -125,7 +131,7 @@ const tooLong = () =>
  * - every transport (`onParse`, which graphql-ws and graphql-sse call too): the document
  *   length limit and the per-token operation budget;
  * - every transport (`onSubscribe`): a subscription ends with an UNAUTHENTICATED error as
- *   soon as its token is revoked.
+ *   soon as its token is revoked, or with SERVICE_UNAVAILABLE at shutdown.
  */
 export function accessPlugin(access: Access): Plugin<ServerContext> {
   return {

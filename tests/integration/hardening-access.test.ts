@@ -285,6 +285,9 @@ describe("brute-force token guessing is limited per client address", () => {
     // Even a valid token is refused from that address (a guess must not be confirmable)…
     expect((await post(server, mine.viewer, { query: "{ viewer { name } }" }, attacker)).status).toBe(429);
     expect((await upgradeStatus(server, attacker)).status).toBe(429);
+    expect(metric(await metricsText(server), "signalbox_graphql_rejected_total", { reason: "address_blocked" })).toBe(
+      3,
+    );
     // …while everyone else is unaffected.
     expect((await post(server, mine.viewer, { query: "{ viewer { name } }" })).status).toBe(200);
     expect((await upgradeStatus(server)).status).toBe(101);
