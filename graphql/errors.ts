@@ -1,6 +1,7 @@
 import { GraphQLError } from "graphql";
 import { createGraphQLError } from "graphql-yoga";
 import { DomainError, isDomainError } from "../lib/errors";
+import { requestLog } from "./request-context";
 
 /** HTTP status for errors that reject the whole request (GraphQL-over-HTTP). */
 const HTTP_STATUS: Partial<Record<DomainError["code"], number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
@@ -98,12 +99,30 @@ export function maskError(error: unknown): GraphQLError {
       extensions: { code: UNAVAILABLE_CODE, http: { status: 503 } },
     });
   }
+  logUnexpected(error);
   return createGraphQLError(MASKED_MESSAGE, {
     nodes: located?.nodes,
     path: located?.path,
     extensions: { code: "INTERNAL_SERVER_ERROR" },
   });
 }
+
+const logged = new WeakSet<object>();
+
+/**
+ * The details of a masked error go to the log, once, on every transport (yoga logs HTTP
+ * errors itself; graphql-ws and graphql-sse do not), with the request id when known.
+ */
+function logUnexpected(error: unknown) {
+  if (!error || typeof error !== "object" || logged.has(error)) return;
+  logged.add(error);
+  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+  if (typeof original === "object") logged.add(original);
+  requestLog().error({ err: original }, "unexpected error (masked for the client)");
+}
+
+/** True when maskError already logged this error. */
+export const wasLogged = (error: unknown) => !!error && typeof error === "object" && logged.has(error);
 
 /** A GraphQLError all the way down: GraphQL's own request errors, safe to show. */
 function isOriginalGraphQLError(e: GraphQLError): boolean {

@@ -11,6 +11,7 @@ import { Access } from "./guard/access";
 import { EventStreams } from "./http-streams";
 import { RunsChangedHub } from "./live/runs-changed";
 import { serveOps } from "./ops";
+import { requestContext } from "./request-context";
 import { clientIp, createWsServer, headersOf } from "./ws";
 import { createYogaServer, GRAPHQL_PATH, GRAPHQL_SSE_PATH } from "./yoga";
 
@@ -142,7 +143,7 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
       }
       streams.track(req, res, path === GRAPHQL_SSE_PATH ? "graphql-sse" : "sse");
       const perRequest: ServerContext = { ...serverContext, ip: clientIp(req), requestId };
-      Promise.resolve(yoga(req, res, perRequest)).catch((err) => {
+      Promise.resolve(requestContext.run({ requestId }, () => yoga(req, res, perRequest))).catch((err) => {
         log.error({ err, requestId }, "graphql request failed");
         if (!res.headersSent) res.writeHead(500).end();
         else res.destroy();

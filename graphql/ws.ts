@@ -11,6 +11,7 @@ import type { ServerContext } from "./context";
 import { isUnavailable, maskError } from "./errors";
 import { rateLimited } from "./guard/access";
 import { FrameSocket, frameReplacer, serializedOnce, watchSlowSockets, wireError } from "./live/frames";
+import { requestContext } from "./request-context";
 import type { SignalboxYoga } from "./yoga";
 
 /** Ping every 12 s; a peer that misses a pong is terminated (graphql-ws `useServer`). */
@@ -40,6 +41,10 @@ export const headersOf =
   };
 
 export const clientIp = (req: IncomingMessage) => req.socket.remoteAddress ?? "unknown";
+
+/** Run `fn` with the connection's request id in the log context. */
+const inRequest = <T>(args: ExecutionArgs, fn: () => T): T =>
+  requestContext.run({ requestId: (args.contextValue as { requestId?: string }).requestId }, fn);
 
 /** A hook's failure as GraphQL errors: graphql-ws would close the socket with 4500 on a throw. */
 const asErrors = (err: unknown) => [maskError(err)];
@@ -85,20 +90,22 @@ export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext
         }
       },
       onClose: (ctx) => ctx.extra.unwatch?.(),
-      execute: async (args: ExecutionArgs) => {
-        try {
-          return await (args.rootValue as Enveloped).execute(args);
-        } catch (err) {
-          return { errors: asErrors(err) };
-        }
-      },
-      subscribe: async (args: ExecutionArgs) => {
-        try {
-          return await (args.rootValue as Enveloped).subscribe(args);
-        } catch (err) {
-          return { errors: asErrors(err) };
-        }
-      },
+      execute: (args: ExecutionArgs) =>
+        inRequest(args, async () => {
+          try {
+            return await (args.rootValue as Enveloped).execute(args);
+          } catch (err) {
+            return { errors: asErrors(err) };
+          }
+        }),
+      subscribe: (args: ExecutionArgs) =>
+        inRequest(args, async () => {
+          try {
+            return await (args.rootValue as Enveloped).subscribe(args);
+          } catch (err) {
+            return { errors: asErrors(err) };
+          }
+        }),
       onSubscribe: async (ctx, _id, payload) => {
         try {
           // graphql-ws registered this id before calling us, so the count includes it.

@@ -6,12 +6,12 @@ import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { getOperationAST } from "graphql";
 import { createYoga, type Plugin, type YogaLogger } from "graphql-yoga";
 import { env } from "../lib/env";
-import { log } from "../lib/log";
 import { metrics } from "../lib/metrics";
 import { createContext, type GraphQLContext, type ServerContext } from "./context";
-import { domainErrorOf, maskError } from "./errors";
+import { domainErrorOf, maskError, wasLogged } from "./errors";
 import { type Access, accessPlugin } from "./guard/access";
 import { sharedEventExecutionPlugin } from "./live/shared-execution";
+import { requestLog } from "./request-context";
 import { buildSchema } from "./resolvers/index";
 import { graphqlSsePlugin } from "./sse";
 
@@ -23,13 +23,13 @@ export const LIMITS = { tokens: 5_000, depth: 12, aliases: 30, directives: 20, c
 
 /** Domain errors are answers, not failures: keep them out of the error log. */
 const logger: YogaLogger = {
-  debug: (...args) => log.debug({ args }, "graphql"),
-  info: (...args) => log.info({ args }, "graphql"),
-  warn: (...args) => log.warn({ args }, "graphql"),
+  debug: (...args) => requestLog().debug({ args }, "graphql"),
+  info: (...args) => requestLog().info({ args }, "graphql"),
+  warn: (...args) => requestLog().warn({ args }, "graphql"),
   error: (...args) => {
     const err = args[0];
-    if (domainErrorOf(err)) log.debug({ err }, "graphql domain error");
-    else log.error({ err }, "graphql error");
+    if (domainErrorOf(err)) requestLog().debug({ err }, "graphql domain error");
+    else if (!wasLogged(err)) requestLog().error({ err }, "graphql error");
   },
 };
 

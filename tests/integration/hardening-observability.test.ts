@@ -21,7 +21,7 @@ import {
   testDb,
   wsClient,
 } from "./graphql-harness";
-import { eventually, metric, metricsText, post, request, sleep, upgradeStatus } from "./hardening-helpers";
+import { eventually, metric, metricsText, post, rawSocket, request, sleep, upgradeStatus } from "./hardening-helpers";
 
 let server: ServerProc;
 let db: Db;
@@ -190,8 +190,38 @@ describe("request ids", () => {
       .split("\n")
       .filter((l) => l.startsWith("{"))
       .map((l) => JSON.parse(l));
-    expect(lines.find((l) => l.requestId === "req-abc-123")).toMatchObject({ level: 20, method: "POST", status: 200 });
+    expect(lines.find((l) => l.requestId === "req-abc-123" && l.msg === "request")).toMatchObject({
+      level: 20,
+      method: "POST",
+      status: 200,
+    });
     expect(lines.find((l) => l.requestId === "ws-req-42")).toMatchObject({ msg: "ws connected" });
+  });
+});
+
+describe("masked errors", () => {
+  it("are logged once with their request id, over HTTP and WebSocket alike", async () => {
+    // PostgreSQL refuses NUL in text: an error the API does not anticipate.
+    const query = `{ runs(pipeline: "a\\u0000b") { nodes { id } } }`;
+    const http = await post(server, t.viewer, { query }, { headers: { "x-request-id": "http-mask-8" } });
+    expect(http.json().errors[0].extensions.code).toBe("INTERNAL_SERVER_ERROR");
+    const s = await rawSocket(server, { headers: { "x-request-id": "ws-mask-7" } });
+    s.send({ type: "connection_init", payload: { authorization: `Bearer ${t.viewer}` } });
+    await s.waitFor((m) => m.type === "connection_ack");
+    s.send({ id: "1", type: "subscribe", payload: { query } });
+    const m = await s.waitFor((x) => x.id === "1" && x.type === "next");
+    expect(m.payload.errors[0].message).toBe("Unexpected error.");
+    s.ws.close();
+    await sleep(300);
+    const masked = server
+      .output()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.level === 50);
+    expect(masked.filter((l) => l.requestId === "http-mask-8")).toHaveLength(1);
+    expect(masked.filter((l) => l.requestId === "ws-mask-7")).toHaveLength(1);
+    expect(masked.find((l) => l.requestId === "ws-mask-7").err.message).toMatch(/\S/);
   });
 });
 
