@@ -97,6 +97,12 @@ export async function listedSeqs(page: Page): Promise<number[]> {
 /** 1, 2, … n */
 export const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
+/** Resizes the page and lets the graph re-fit itself (a 200 ms transition). */
+export async function resizeTo(page: Page, width: number, height: number) {
+  await page.setViewportSize({ width, height });
+  await page.waitForTimeout(500);
+}
+
 /** Saves a screenshot of the console under test-results/ (for a person to look at). */
 export async function shoot(page: Page, name: string, fullPage = true) {
   await page.screenshot({ path: `test-results/run-console-${name}.png`, fullPage });

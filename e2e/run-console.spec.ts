@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { expectRunStatus, gql, nodeBox, runState, shoot, signIn, submitRun } from "./run-console-support";
+import { expectRunStatus, gql, nodeBox, resizeTo, runState, shoot, signIn, submitRun } from "./run-console-support";
 
 /** A run that waits, asks a human, then writes one result row. */
 const GATE_SPEC = {
@@ -86,9 +86,9 @@ test("nodes change live on the graph; a gate is approved from the drawer; the ru
   await expect(drawer.getByText("Send this greeting?")).toBeVisible();
   await drawer.getByLabel(/Feedback/).fill("ship it");
   await shoot(page, "gate-1440", false);
-  await page.setViewportSize({ width: 390, height: 844 });
+  await resizeTo(page, 390, 844);
   await shoot(page, "gate-390", false);
-  await page.setViewportSize({ width: 1440, height: 900 });
+  await resizeTo(page, 1440, 900);
 
   await drawer.getByRole("button", { name: "Approve" }).click();
   const decision = drawer.getByTestId("gate-decision");
@@ -125,7 +125,7 @@ test("nodes change live on the graph; a gate is approved from the drawer; the ru
   );
 
   await shoot(page, "finished-1440");
-  await page.setViewportSize({ width: 390, height: 844 });
+  await resizeTo(page, 390, 844);
   await shoot(page, "finished-390");
   expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
 });

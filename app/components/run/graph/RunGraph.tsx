@@ -10,20 +10,17 @@ import {
   type NodeMouseHandler,
   ReactFlow,
   ReactFlowProvider,
-  useReactFlow,
 } from "@xyflow/react";
-import { memo, useCallback, useEffect, useMemo, useState } from "react";
+import { memo, useCallback, useMemo, useState } from "react";
 import { STATUS_TONES } from "../../status-tone";
 import type { NodeView } from "../types";
 import { useThrottledValue } from "../use-throttled-value";
 import { GroupNode } from "./GroupNode";
 import { StatusNode } from "./StatusNode";
+import { FIT_OPTIONS, useAutoFit } from "./use-auto-fit";
 import { type GraphNode, useGraphElements } from "./use-graph-elements";
 
 const nodeTypes = { status: StatusNode, mapGroup: GroupNode };
-
-/** Room for the zoom controls on the left. */
-const FIT_PADDING = { top: "24px", right: "24px", bottom: "24px", left: "64px" } as const;
 
 /** Beyond this many boxes only the ones in view are mounted. */
 const VIRTUALIZE_AT = 150;
@@ -51,14 +48,8 @@ function Graph({ nodes: latestNodes, structure: latestStructure, activeEdges, se
   const { nodes, structure } = useThrottledValue(latest, latestNodes.size > THROTTLE_AT ? THROTTLE_MS : 0);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   const elements = useGraphElements({ nodes, structure, activeEdges, expanded, selectedKey });
-  const flow = useReactFlow();
-
-  // Fit whenever the layout changes (node set or a group toggled), not on status changes.
-  useEffect(() => {
-    if (!elements.layoutKey) return;
-    const id = requestAnimationFrame(() => void flow.fitView({ padding: FIT_PADDING, maxZoom: 1.1, duration: 200 }));
-    return () => cancelAnimationFrame(id);
-  }, [elements.layoutKey, flow]);
+  // Fit when the layout changes (node set, a group toggled) or the panel resizes — never on a status.
+  const { onMoveStart, refit } = useAutoFit(elements.layoutKey);
 
   const activate = useCallback(
     (target: HTMLElement, id: string) => {
@@ -66,13 +57,14 @@ function Graph({ nodes: latestNodes, structure: latestStructure, activeEdges, se
       // Inside an expanded group a cell is a child node: open it; elsewhere toggle the group.
       const cell = target.closest<HTMLElement>("[data-node-key]");
       if (cell?.dataset.nodeKey) return onSelect(cell.dataset.nodeKey);
+      refit();
       setExpanded((prev) => {
         const next = new Set(prev);
         if (!next.delete(id)) next.add(id);
         return next;
       });
     },
-    [onSelect],
+    [onSelect, refit],
   );
   const onNodeClick: NodeMouseHandler<GraphNode> = useCallback(
     (event, n) => activate(event.target as HTMLElement, n.id),
@@ -104,7 +96,8 @@ function Graph({ nodes: latestNodes, structure: latestStructure, activeEdges, se
       minZoom={0.05}
       maxZoom={2}
       fitView
-      fitViewOptions={{ padding: FIT_PADDING, maxZoom: 1.1 }}
+      fitViewOptions={FIT_OPTIONS}
+      onMoveStart={onMoveStart}
       proOptions={{ hideAttribution: true }}
     >
       <Background variant={BackgroundVariant.Dots} gap={18} size={1} />
@@ -116,7 +109,7 @@ function Graph({ nodes: latestNodes, structure: latestStructure, activeEdges, se
         style={{ width: 144, height: 96 }}
         className="overflow-hidden rounded-md border border-slate-200 max-sm:!hidden dark:border-slate-700"
       />
-      <Controls showInteractive={false} />
+      <Controls showInteractive={false} fitViewOptions={FIT_OPTIONS} />
     </ReactFlow>
   );
 }
