@@ -175,4 +175,17 @@ test("a run emitting ~1,000 events/s: no long task over 50 ms, every event liste
   });
   expect(filters.overCpu).toBe(0);
   await shoot(page, "firehose-finished-1440", false);
+
+  // Opened afterwards, the page holds the recent events; older ones load a page at a time.
+  await page.reload();
+  const count = page.getByTestId("event-count");
+  const first = Number(await count.getAttribute("data-first-seq"));
+  expect(first).toBeGreaterThan(1);
+  await expect(count).toHaveAttribute("data-last-seq", String(lastSeq));
+  const linesBefore = Number((await page.getByTestId("log-count").textContent())?.replace(/\D/g, ""));
+  await page.getByRole("region", { name: "Event stream" }).getByRole("button", { name: "Load earlier" }).click();
+  await expect(count).toHaveAttribute("data-first-seq", String(Math.max(1, first - 1000)));
+  await expect
+    .poll(async () => Number((await page.getByTestId("log-count").textContent())?.replace(/\D/g, "")))
+    .toBeGreaterThan(linesBefore);
 });

@@ -1,6 +1,6 @@
 "use client";
 
-import { memo, useId, useMemo, useState } from "react";
+import { memo, type ReactNode, useId, useMemo, useState } from "react";
 import { LogsPanel } from "./LogsPanel";
 import { ResultsTable } from "./ResultsTable";
 import type { RunBuffers } from "./run-buffers";
@@ -12,13 +12,14 @@ type Tab = "logs" | "results" | "spec";
 
 interface Props {
   buffers: RunBuffers;
+  history: ReactNode;
   results: Table;
   spec: unknown;
   params: unknown;
 }
 
 /** Logs, results leaderboard, spec / params snapshot: one panel, one tab at a time. */
-function ConsoleTabsView({ buffers, results, spec, params }: Props) {
+function ConsoleTabsView({ buffers, history, results, spec, params }: Props) {
   const id = useId();
   const [tab, setTab] = useState<Tab>("logs");
   useBufferVersion(buffers.logs, 500); // the tab's line count and the node filter's options
@@ -63,7 +64,7 @@ function ConsoleTabsView({ buffers, results, spec, params }: Props) {
         ))}
       </div>
       <div role="tabpanel" id={`${id}-panel`} aria-labelledby={`${id}-${tab}`} className="min-h-0 flex-1">
-        {tab === "logs" && <LogsPanel buffer={buffers.logs} nodeKeys={logNodes} />}
+        {tab === "logs" && <LogsPanel buffer={buffers.logs} nodeKeys={logNodes} history={history} />}
         {tab === "results" && <ResultsTable results={results} />}
         {tab === "spec" && <SpecPanel spec={spec} params={params} />}
       </div>

@@ -1,6 +1,6 @@
 "use client";
 
-import { memo, useCallback, useMemo, useState } from "react";
+import { memo, type ReactNode, useCallback, useMemo, useState } from "react";
 import { formatDuration } from "../format";
 import { type BoundedBuffer, FilteredIndex } from "./bounded-buffer";
 import type { EventRow } from "./event-rows";
@@ -12,12 +12,14 @@ interface Props {
   buffer: BoundedBuffer<EventRow>;
   /** Rows show their time relative to this (the run's creation). */
   originMs: number;
+  /** A control to load older events, shown in the toolbar. */
+  history?: ReactNode;
 }
 
 const ROW_H = 24;
 
 /** Every event of the run, tone-coded by type, newest at the bottom (virtualized, bounded). */
-function EventStreamView({ buffer, originMs }: Props) {
+function EventStreamView({ buffer, originMs, history }: Props) {
   const version = useBufferVersion(buffer);
   const [follow, setFollow] = useState(true);
   const [hideLogs, setHideLogs] = useState(false);
@@ -62,6 +64,7 @@ function EventStreamView({ buffer, originMs }: Props) {
         <span
           className="font-medium text-slate-700 dark:text-slate-200"
           data-testid="event-count"
+          data-first-seq={first?.seq ?? 0}
           data-last-seq={last?.seq ?? 0}
         >
           {buffer.length.toLocaleString("en-US")} events
@@ -69,6 +72,7 @@ function EventStreamView({ buffer, originMs }: Props) {
         {first && first.seq > 1 && (
           <span title="Older events are not in this view">from #{first.seq.toLocaleString("en-US")}</span>
         )}
+        {history}
         <label className="ml-auto inline-flex items-center gap-1.5">
           <input type="checkbox" checked={hideLogs} onChange={(e) => setHideLogs(e.target.checked)} />
           hide logs

@@ -1,6 +1,6 @@
 "use client";
 
-import { memo, useCallback, useId, useMemo, useState } from "react";
+import { memo, type ReactNode, useCallback, useId, useMemo, useState } from "react";
 import { type BoundedBuffer, FilteredIndex } from "./bounded-buffer";
 import { INPUT } from "./buttons";
 import { FollowToggle } from "./EventStream";
@@ -21,10 +21,12 @@ interface Props {
   /** Fixed node filter (the node drawer shows one node's logs). */
   nodeKey?: string;
   compact?: boolean;
+  /** A control to load older lines, shown in the toolbar. */
+  history?: ReactNode;
 }
 
 /** Log lines of the run: level and node filters, follow-tail, 100k lines in a bounded buffer. */
-function LogsPanelView({ buffer, nodeKeys, nodeKey, compact }: Props) {
+function LogsPanelView({ buffer, nodeKeys, nodeKey, compact, history }: Props) {
   const version = useBufferVersion(buffer);
   const ids = useId();
   const [minLevel, setMinLevel] = useState<LogLevel>("DEBUG");
@@ -98,6 +100,7 @@ function LogsPanelView({ buffer, nodeKeys, nodeKey, compact }: Props) {
           </>
         )}
         <span className="ml-auto" />
+        {history}
         <FollowToggle follow={follow} onChange={setFollow} />
       </div>
       <div className="min-h-0 flex-1">

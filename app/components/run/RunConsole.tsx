@@ -6,6 +6,7 @@ import { BudgetBanner, budgetAllowsResume } from "./BudgetBanner";
 import { ConsoleTabs } from "./ConsoleTabs";
 import { EventStream } from "./EventStream";
 import { RunGraph } from "./graph/RunGraph";
+import { LoadEarlier } from "./LoadEarlier";
 import { NodeDrawer } from "./NodeDrawer";
 import { PromoteForm } from "./PromoteForm";
 import { RunConnection } from "./RunConnection";
@@ -62,6 +63,7 @@ export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
     return n;
   }, [selected, state.nodes]);
 
+  const history = useMemo(() => <LoadEarlier runId={snapshot.run.id} buffers={buffers} />, [snapshot.run.id, buffers]);
   const { run, cost } = state;
   const originMs = Date.parse(run.createdAt);
   const pausedForBudget = run.status === "PAUSED" && run.statusReason === "BUDGET";
@@ -92,10 +94,16 @@ export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
           />
         </Panel>
         <Panel title="Events" className="h-[360px] sm:h-[480px]">
-          <EventStream buffer={buffers.events} originMs={originMs} />
+          <EventStream buffer={buffers.events} originMs={originMs} history={history} />
         </Panel>
         <div className="h-[440px] contain-strict lg:col-span-2">
-          <ConsoleTabs buffers={buffers} results={state.results} spec={snapshot.spec} params={snapshot.params} />
+          <ConsoleTabs
+            buffers={buffers}
+            history={history}
+            results={state.results}
+            spec={snapshot.spec}
+            params={snapshot.params}
+          />
         </div>
       </div>
 

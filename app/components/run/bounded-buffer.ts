@@ -9,6 +9,8 @@ export class BoundedBuffer<T> {
   private total = 0;
   private listeners = new Set<() => void>();
   version = 0;
+  /** Bumped when items were inserted before the oldest: absolute indices changed. */
+  generation = 0;
 
   constructor(readonly capacity: number) {
     this.items = new Array(capacity);
@@ -23,6 +25,21 @@ export class BoundedBuffer<T> {
   commit(): void {
     this.version += 1;
     for (const l of this.listeners) l();
+  }
+
+  /**
+   * Inserts older items before the oldest retained one (history loaded on demand). Only
+   * while nothing was dropped yet, so the buffer stays one contiguous range. O(length).
+   */
+  prepend(older: readonly T[]): void {
+    if (older.length === 0 || this.start > 0) return;
+    const all = [...older];
+    for (let abs = this.start; abs < this.total; abs++) all.push(this.items[abs % this.capacity] as T);
+    this.items = new Array(this.capacity);
+    this.total = 0;
+    for (const item of all.slice(-this.capacity)) this.push(item);
+    this.generation += 1;
+    this.commit();
   }
 
   subscribe(listener: () => void): () => void {
@@ -65,6 +82,7 @@ export class FilteredIndex<T> {
   private indices: number[] = [];
   private head = 0;
   private scanned = 0;
+  private generation = 0;
 
   constructor(
     private readonly buffer: BoundedBuffer<T>,
@@ -72,6 +90,12 @@ export class FilteredIndex<T> {
   ) {}
 
   sync(): void {
+    if (this.generation !== this.buffer.generation) {
+      this.generation = this.buffer.generation;
+      this.indices = [];
+      this.head = 0;
+      this.scanned = 0;
+    }
     const { start, end } = this.buffer;
     for (let abs = Math.max(this.scanned, start); abs < end; abs++) {
       const item = this.buffer.at(abs);

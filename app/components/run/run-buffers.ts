@@ -16,6 +16,8 @@ export class RunBuffers {
   /** Nodes that have logged, for the logs panel's node filter. */
   readonly logNodes = new Set<string>();
   private lastSeq = 0;
+  /** The oldest seq held (history before it can be loaded with `prepend`). */
+  firstSeq = 0;
 
   constructor(history: readonly ConsoleEvent[]) {
     this.append(history);
@@ -35,9 +37,21 @@ export class RunBuffers {
       }
     }
     if (fresh.length) {
+      if (this.firstSeq === 0) this.firstSeq = fresh[0].seq;
       this.events.commit();
       this.logs.commit();
     }
     return fresh;
+  }
+
+  /** Older events (loaded on demand) go before what the buffers hold. */
+  prepend(older: readonly ConsoleEvent[]): void {
+    const before = older.filter((e) => e.seq < this.firstSeq || this.firstSeq === 0);
+    if (before.length === 0) return;
+    this.firstSeq = before[0].seq;
+    this.events.prepend(before.map(toEventRow));
+    const logs = before.filter((e): e is ConsoleEvent & { type: "LOG" } => e.type === "LOG");
+    for (const e of logs) if (e.nodeKey) this.logNodes.add(e.nodeKey);
+    this.logs.prepend(logs.map(toLogRow));
   }
 }
