@@ -187,7 +187,25 @@ const payloadArb = fc.oneof(
   ),
   fc.record({ authorization: fc.oneof(fc.string(), fc.constant(`Bearer ${"sbx_x"}`)) }),
 );
+/** Well-formed subscribe messages with hostile documents and variables: they reach GraphQL. */
+const subscribeArb = fc
+  .record({
+    id: fc.string({ minLength: 1, maxLength: 6 }),
+    query: fc.oneof(
+      fc.constantFrom(
+        "{ viewer { name } }",
+        RUN_EVENTS,
+        "subscription { runsChanged { id status } }",
+        "query($id: ID!) { run(id: $id) { id events { nextSeq } } }",
+        "{ __schema { types { name } } }",
+      ),
+      fc.string(),
+    ),
+    variables: fc.dictionary(fc.constantFrom("runId", "afterSeq", "id", "types", "x"), fc.anything({ maxDepth: 2 })),
+  })
+  .map(({ id, query, variables }) => JSON.stringify({ id, type: "subscribe", payload: { query, variables } }));
 const frameArb = fc.oneof(
+  { weight: 4, arbitrary: subscribeArb },
   {
     weight: 5,
     arbitrary: fc
