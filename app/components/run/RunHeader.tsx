@@ -6,7 +6,7 @@ import { StatusBadge } from "../StatusBadge";
 import { CostTicker } from "./CostTicker";
 import { LiveDuration } from "./LiveDuration";
 import { RunControls } from "./RunControls";
-import type { Cost, NodeView, RunView } from "./types";
+import type { Cost, NodeStatus, NodeView, RunView } from "./types";
 
 interface Props {
   run: RunView;
@@ -21,14 +21,26 @@ interface Props {
 }
 
 const DONE = new Set(["SUCCEEDED", "FAILED", "SKIPPED", "CANCELLED"]);
+/** Besides "n/total succeeded", the statuses worth a word in the header. */
+const NOTED: NodeStatus[] = ["RUNNING", "WAITING", "FAILED", "CANCELLED", "SKIPPED"];
+
+const BAR: Partial<Record<RunView["status"], string>> = {
+  SUCCEEDED: "bg-emerald-500",
+  FAILED: "bg-rose-500",
+  CANCELLED: "bg-slate-400",
+  PAUSED: "bg-amber-500",
+};
 
 function RunHeaderView({ run, cost, nodes, blocked, resumeBlocked, canOperate, connection }: Props) {
   let done = 0;
   let partial = 0;
+  const counts: Partial<Record<NodeStatus, number>> = {};
   for (const n of nodes.values()) {
+    counts[n.status] = (counts[n.status] ?? 0) + 1;
     if (DONE.has(n.status)) done++;
     else if (n.status === "RUNNING") partial += n.progress;
   }
+  const noted = NOTED.filter((st) => counts[st]).map((st) => `${counts[st]} ${st.toLowerCase()}`);
   // The run row's progress only moves with RUN_STATUS events; the nodes move with every event.
   const live = nodes.size ? (done + partial) / nodes.size : 0;
   const pct = run.status === "SUCCEEDED" ? 100 : Math.floor(Math.max(run.progress, live) * 100);
@@ -67,7 +79,8 @@ function RunHeaderView({ run, cost, nodes, blocked, resumeBlocked, canOperate, c
               Duration <LiveDuration startedAt={run.startedAt} finishedAt={run.finishedAt} />
             </span>
             <span className="tabular-nums">
-              {done}/{nodes.size} nodes done
+              {counts.SUCCEEDED ?? 0}/{nodes.size} succeeded
+              {noted.length > 0 && ` · ${noted.join(" · ")}`}
             </span>
           </div>
           <div className="mt-3 flex max-w-xl items-center gap-3">
@@ -80,9 +93,7 @@ function RunHeaderView({ run, cost, nodes, blocked, resumeBlocked, canOperate, c
               aria-valuemax={100}
             >
               <div
-                className={`h-full rounded-full transition-[width] duration-300 ${
-                  run.status === "FAILED" ? "bg-rose-500" : run.status === "SUCCEEDED" ? "bg-emerald-500" : "bg-sky-500"
-                }`}
+                className={`h-full rounded-full transition-[width] duration-300 ${BAR[run.status] ?? "bg-sky-500"}`}
                 style={{ width: `${pct}%` }}
               />
             </div>
