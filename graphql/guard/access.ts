@@ -181,33 +181,53 @@ const RESTARTING = {
  * (UNAUTHENTICATED, or the retryable SERVICE_UNAVAILABLE) and the end. The SSE
  * transports then end the stream; graphql-ws closes the connection (4403 / 1012) too.
  * Ending calls the source's `return()`, which aborts a pending `next()` (live/iterators.ts
- * `abortable`), so nothing waits for the next event.
+ * `abortable`), so nothing waits for the next event. A plain iterator rather than an async
+ * generator: this sits on every subscriber's path for every event (SPEC §9 fan-out).
  */
-function endOnRevocation<T>(source: AsyncIterable<T>, access: Access, tokenId: string): AsyncGenerator<T> {
+function endOnRevocation<T>(source: AsyncIterable<T>, access: Access, tokenId: string): AsyncIterableIterator<T> {
   const it = source[Symbol.asyncIterator]();
   let ended: ExecutionResult | null = null;
+  let finished = false;
+  const cleanup = () => {
+    unwatch();
+    unstop();
+  };
   const end = (why: ExecutionResult) => {
     ended ??= why;
+    cleanup();
     void Promise.resolve(it.return?.()).catch(() => {});
   };
   const unwatch = access.live.watch(tokenId, () => end(REVOKED));
   const unstop = access.whenStopping(() => end(RESTARTING));
-  async function* wrapped() {
-    try {
-      for (;;) {
-        const next = await it.next();
-        if (ended) {
-          yield ended as T;
-          return;
-        }
-        if (next.done) return;
-        yield next.value;
-      }
-    } finally {
-      unwatch();
-      unstop();
-      await it.return?.();
+  /** After the end: the error result once, then done. */
+  const final = (): IteratorResult<T> => {
+    if (ended && !finished) {
+      finished = true;
+      return { value: ended as T, done: false };
     }
-  }
-  return wrapped();
+    return { value: undefined, done: true };
+  };
+  const wrapped: AsyncIterableIterator<T> = {
+    next() {
+      if (ended) return Promise.resolve(final());
+      return it.next().then((r) => {
+        if (ended) return final();
+        if (r.done) cleanup();
+        return r;
+      });
+    },
+    return(value?: unknown) {
+      cleanup();
+      finished = true;
+      return it.return ? it.return(value) : Promise.resolve({ value: undefined, done: true });
+    },
+    throw(err?: unknown) {
+      cleanup();
+      return it.throw ? it.throw(err) : Promise.reject(err);
+    },
+    [Symbol.asyncIterator]() {
+      return wrapped;
+    },
+  };
+  return wrapped;
 }
