@@ -1,6 +1,6 @@
 import { type DocumentNode, type ExecutionResult, type GraphQLError, getOperationAST } from "graphql";
 import { createHandler, type RequestContext } from "graphql-sse/lib/use/fetch";
-import { isAsyncIterable, type Plugin } from "graphql-yoga";
+import { createGraphQLError, isAsyncIterable, type Plugin } from "graphql-yoga";
 import { log } from "../lib/log";
 import type { ServerContext } from "./context";
 import { MASKED_MESSAGE, maskError, unauthenticated } from "./errors";
@@ -86,7 +86,7 @@ export function graphqlSsePlugin(endpoint: string, access: Access): Plugin<Serve
             }
             if (invalid.length) return reject(400, invalid);
             const operation = getOperationAST(document, params.operationName)?.operation;
-            if (!operation) return reject(400, [new Error("no operation to run")].map(maskError));
+            if (!operation) return reject(400, [createGraphQLError("no operation to run")]);
             if (operation === "mutation" && req.method === "GET") {
               return respond(405, { errors: [{ message: "mutations need POST" }] });
             }
