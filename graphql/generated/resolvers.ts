@@ -655,7 +655,12 @@ export type ApiToken = {
   createdAt: Scalars['DateTime']['output'];
   /** Set once revoked: the token no longer authenticates and its live subscriptions are closed. */
   revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Kept to the minute. */
   lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Browser sessions expire (30 days after login); API tokens do not. */
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Set for a browser session: the token it was opened with (revoking that ends the session). */
+  parentId?: Maybe<Scalars['ID']['output']>;
 };
 
 /** A new token and its secret. The secret is not stored and cannot be read again. */
@@ -1154,6 +1159,8 @@ export type ApiTokenResolvers<ContextType = GraphQLContext, ParentType extends R
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  parentId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 }>;
 
 export type CreatedTokenResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreatedToken'] = ResolversParentTypes['CreatedToken']> = ResolversObject<{

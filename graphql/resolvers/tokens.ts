@@ -31,7 +31,9 @@ export const tokenResolvers: Resolvers = {
       const before = await getToken(ctx.runtime.db, namespace, id);
       if (!before) throw notFound("token");
       await revokeToken(ctx.runtime.db, id, namespace);
+      // End its live subscriptions now; its browser sessions' (revoked with it) too.
       ctx.access.live.revoked(id);
+      void ctx.access.live.check();
       const after = await getToken(ctx.runtime.db, namespace, id);
       if (!after) throw notFound("token");
       return after;
