@@ -1,6 +1,9 @@
 import { expect, test } from "@playwright/test";
 
-test("the app is up: health check, and a visitor without a session lands on the login page", async ({ page, request }) => {
+test("the app is up: health check, and a visitor without a session lands on the login page", async ({
+  page,
+  request,
+}) => {
   const health = await request.get("/api/health");
   expect(health.ok()).toBe(true);
   await page.goto("/");
