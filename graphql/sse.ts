@@ -54,7 +54,7 @@ export function graphqlSsePlugin(endpoint: string, access: Access): Plugin<Serve
           async onSubscribe(req, params) {
             const raw = req.raw as Request;
             const serverContext = serverContexts.get(raw);
-            // Authenticate before parsing, like the HTTP path (guard/access.ts).
+            // Authenticate before parsing, like the HTTP path (guard/plugin.ts).
             const { secret, via } = access.credential((h) => raw.headers.get(h));
             let viewer: Awaited<ReturnType<Access["authenticate"]>>;
             try {
