@@ -1,5 +1,16 @@
 import { expect, test } from "@playwright/test";
-import { expectRunStatus, gql, nodeBox, resizeTo, runState, shoot, signIn, submitRun } from "./run-console-support";
+import {
+  expectRunStatus,
+  gql,
+  listedSeqs,
+  nodeBox,
+  range,
+  resizeTo,
+  runState,
+  shoot,
+  signIn,
+  submitRun,
+} from "./run-console-support";
 
 /** A run that waits, asks a human, then writes one result row. */
 const GATE_SPEC = {
@@ -256,4 +267,22 @@ test("pause, resume and cancel from the header", async ({ page, request }) => {
   await expect(page.getByTestId("node-drawer")).toHaveCount(0);
   expect((await runState(request, id)).sealed).toBe(true);
   await shoot(page, "cancelled-1440");
+});
+
+test("with WebSocket blocked the console goes live over SSE: every event, in order, once", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(60_000);
+  await page.routeWebSocket(/\/api\/graphql/, (ws) => ws.close());
+  const id = await submitRun(request, { spec: CHAIN_SPEC, label: "e2e over sse" });
+  await page.goto(`/runs/${id}`);
+  const indicator = page.getByTestId("run-console").getByTestId("connection-indicator");
+  await expect(indicator).toHaveAttribute("data-transport", "sse", { timeout: 20_000 });
+  await expect(nodeBox(page, "e")).toHaveAttribute("data-status", "SUCCEEDED", { timeout: 30_000 });
+  await expectRunStatus(page, "SUCCEEDED");
+  await expect(indicator).toHaveAttribute("data-state", "completed");
+  const { lastSeq } = await runState(request, id);
+  await expect(page.getByTestId("event-count")).toHaveAttribute("data-last-seq", String(lastSeq));
+  expect(await listedSeqs(page)).toEqual(range(lastSeq));
 });
