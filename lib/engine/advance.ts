@@ -1,11 +1,38 @@
-import type { RunNode } from "../db/generated/client";
-import type { NodeSpec } from "../spec/types";
+import type { TriggerRule } from "../spec/types";
 import { resolvePending, runOutcome, runProgress } from "./readiness";
 import type { RunTx } from "./run-tx";
 import { nodeSnapshot } from "./snapshot";
-import { isTerminalNode, isTerminalRun, type RunStatus } from "./statuses";
+import { isTerminalNode, isTerminalRun, type NodeStatus, type RunStatus } from "./statuses";
 
-const trig = (n: RunNode) => (n.config as unknown as NodeSpec).trigger ?? "all_succeeded";
+/**
+ * The slice of a node that advancing a run needs. Read as a narrow projection: advancing
+ * runs after every node change, and a 1,000-child map must not re-read every child's
+ * config and output each time.
+ */
+interface NodeLite {
+  id: string;
+  key: string;
+  kind: string;
+  status: NodeStatus;
+  needs: string[];
+  parentKey: string | null;
+  progress: number;
+  leaseExpiresAt: Date | null;
+  error: string | null;
+  trigger: TriggerRule;
+  concurrency: number | null;
+  queueName: string | null;
+}
+
+async function loadNodes(c: RunTx): Promise<NodeLite[]> {
+  return c.tx.$queryRaw<NodeLite[]>`
+    SELECT id, key, kind, status::text AS status, needs, parent_key AS "parentKey", progress,
+           lease_expires_at AS "leaseExpiresAt", error,
+           COALESCE(config->>'trigger', 'all_succeeded') AS trigger,
+           (config->'with'->>'concurrency')::int AS concurrency,
+           config->'with'->>'queue' AS "queueName"
+    FROM run_nodes WHERE run_id = ${c.run.id}::uuid ORDER BY position`;
+}
 
 /** Update one node and emit its NODE_STATE snapshot. */
 export async function setNode(c: RunTx, id: string, data: Parameters<RunTx["tx"]["runNode"]["update"]>[0]["data"]) {
@@ -22,15 +49,15 @@ export async function setNode(c: RunTx, id: string, data: Parameters<RunTx["tx"]
  */
 export async function advanceRun(c: RunTx): Promise<void> {
   if (isTerminalRun(c.run.status)) return;
-  let nodes = await c.tx.runNode.findMany({ where: { runId: c.run.id }, orderBy: { position: "asc" } });
+  let nodes = await loadNodes(c);
   for (let pass = 0; pass < 10; pass++) {
     const changed = (await settleMaps(c, nodes)) || (await resolveNodes(c, nodes));
     if (!changed) break;
-    nodes = await c.tx.runNode.findMany({ where: { runId: c.run.id }, orderBy: { position: "asc" } });
+    nodes = await loadNodes(c);
   }
   const progress = runProgress(nodes);
   if (nodes.every((n) => isTerminalNode(n.status))) {
-    const outcome = runOutcome(nodes.map((n) => ({ ...n, trigger: trig(n) })));
+    const outcome = runOutcome(nodes);
     const failed = nodes.find((n) => n.status === "FAILED" && !n.parentKey);
     await finishRun(c, outcome, failed ? `node ${failed.key} failed: ${failed.error ?? "error"}` : null);
   } else if (progress !== c.run.progress) {
@@ -38,8 +65,8 @@ export async function advanceRun(c: RunTx): Promise<void> {
   }
 }
 
-async function resolveNodes(c: RunTx, nodes: RunNode[]): Promise<boolean> {
-  const { ready, skipped } = resolvePending(nodes.map((n) => ({ ...n, trigger: trig(n) })));
+async function resolveNodes(c: RunTx, nodes: NodeLite[]): Promise<boolean> {
+  const { ready, skipped } = resolvePending(nodes);
   const byKey = new Map(nodes.map((n) => [n.key, n]));
   for (const key of ready) await setNode(c, byKey.get(key)!.id, { status: "QUEUED", queue: queueOf(byKey.get(key)!) });
   for (const key of skipped) {
@@ -53,28 +80,27 @@ async function resolveNodes(c: RunTx, nodes: RunNode[]): Promise<boolean> {
   return ready.length + skipped.length > 0;
 }
 
-function queueOf(n: RunNode): string | null {
-  return n.kind === "external" ? String((n.config as unknown as NodeSpec).with.queue) : null;
+function queueOf(n: NodeLite): string | null {
+  return n.kind === "external" ? n.queueName : null;
 }
 
 /** Map nodes that expanded (RUNNING without a lease) are driven by their children. */
-async function settleMaps(c: RunTx, nodes: RunNode[]): Promise<boolean> {
+async function settleMaps(c: RunTx, nodes: NodeLite[]): Promise<boolean> {
   let changed = false;
   for (const m of nodes) {
     if (m.kind !== "map" || m.status !== "RUNNING" || m.leaseExpiresAt) continue;
     const children = nodes.filter((n) => n.parentKey === m.key);
-    const cfg = (m.config as unknown as NodeSpec).with as { concurrency?: number };
     const active = children.filter((n) => n.status === "QUEUED" || n.status === "RUNNING").length;
     const release = children
       .filter((n) => n.status === "PENDING")
-      .slice(0, Math.max(0, (cfg.concurrency ?? 10) - active));
+      .slice(0, Math.max(0, (m.concurrency ?? 10) - active));
     for (const child of release) await setNode(c, child.id, { status: "QUEUED" });
     if (release.length) c.wakeWorkers();
     if (children.every((n) => isTerminalNode(n.status))) {
       const failed = children.find((n) => n.status !== "SUCCEEDED");
       await setNode(c, m.id, {
         status: failed ? "FAILED" : "SUCCEEDED",
-        output: children.map((n) => n.output ?? null) as object,
+        output: (await childOutputs(c, m.key)) as object,
         error: failed ? `${failed.key} ${failed.status.toLowerCase()}: ${failed.error ?? ""}`.trim() : null,
         progress: 1,
         finishedAt: new Date(),
@@ -105,4 +131,13 @@ export async function finishRun(
   const durationMs = run.startedAt ? finishedAt.getTime() - run.startedAt.getTime() : 0;
   c.emit("RUN_STATUS", { status, reason: error, progress: run.progress });
   c.emit("RUN_COMPLETED", { status, nodesSucceeded: count("SUCCEEDED"), nodesFailed: count("FAILED"), durationMs });
+}
+
+async function childOutputs(c: RunTx, parentKey: string): Promise<unknown[]> {
+  const rows = await c.tx.runNode.findMany({
+    where: { runId: c.run.id, parentKey },
+    orderBy: { position: "asc" },
+    select: { output: true },
+  });
+  return rows.map((r) => r.output ?? null);
 }
