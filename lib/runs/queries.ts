@@ -51,6 +51,8 @@ export async function listRuns(db: Db, f: RunFilter): Promise<RunPage> {
     throw new DomainError("BAD_INPUT", `first must be 1..${MAX_RUNS_PAGE}`);
   }
   const search = f.search?.trim();
+  // `contains` becomes LIKE '%…%' unescaped: make % _ \ match themselves.
+  const pattern = search?.replace(/[\\%_]/g, (ch) => `\\${ch}`);
   const rows = await db.run.findMany({
     where: {
       namespace: f.namespace,
@@ -59,8 +61,8 @@ export async function listRuns(db: Db, f: RunFilter): Promise<RunPage> {
       ...(search
         ? {
             OR: [
-              { label: { contains: search, mode: "insensitive" as const } },
-              { pipelineName: { contains: search, mode: "insensitive" as const } },
+              { label: { contains: pattern, mode: "insensitive" as const } },
+              { pipelineName: { contains: pattern, mode: "insensitive" as const } },
               ...(isUuid(search) ? [{ id: search }] : []),
             ],
           }

@@ -102,3 +102,18 @@ describe("bad input is stored verbatim or refused clearly", () => {
     expect((await readEvents(rig.db, run.id, { afterSeq: 2 ** 31 - 1 })).events).toEqual([]);
   });
 });
+
+describe("search", () => {
+  it("treats LIKE wildcards and backslashes in a search as plain characters", async () => {
+    const { listRuns } = await import("../../lib/runs/queries");
+    const spec = { name: "s", nodes: [{ id: "a", kind: "gate", with: { title: "t" } }] };
+    for (const label of ["100% done", "a_b", "back\\slash", "plain"]) {
+      await submitRun(rig.db, { namespace: rig.namespace, label, spec }, { allowCommands: false });
+    }
+    const labels = async (search: string) =>
+      (await listRuns(rig.db, { namespace: rig.namespace, search, first: 50 })).runs.map((r) => r.label);
+    expect(await labels("%")).toEqual(["100% done"]);
+    expect(await labels("_")).toEqual(["a_b"]);
+    expect(await labels("\\")).toEqual(["back\\slash"]);
+  });
+});
