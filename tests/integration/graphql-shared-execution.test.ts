@@ -116,7 +116,7 @@ describe("shared execution of live events", () => {
     const events = {
       async *stream() {
         yield { id: `${run.id}:1`, runId: run.id, seq: 1, type: "LOG", at: new Date(), payload: {} };
-        throw new Error('connect ECONNREFUSED 10.1.2.3:5432 (select * from "run_events")');
+        throw new Error('connect ECONNREFUSED db.internal.example:5432 (select * from "run_events")');
       },
     };
     const broken = { ...serverContext, runtime: { ...serverContext.runtime, events } as unknown as Runtime };
