@@ -11,9 +11,11 @@ export type Transport = "http" | "sse" | "graphql-sse" | "ws";
 export function observeSubscription(transport: Transport) {
   const started = Date.now();
   metrics.subscriptions.inc({ transport });
+  // Bound once: `inc({transport})` would hash the labels on every delivery.
+  const deliveries = metrics.eventsDelivered.labels({ transport });
   return {
     delivered(at?: Date) {
-      metrics.eventsDelivered.inc({ transport });
+      deliveries.inc();
       if (at && at.getTime() >= started) metrics.commitToSend.observe((Date.now() - at.getTime()) / 1000);
     },
     closed() {

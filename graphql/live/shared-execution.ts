@@ -54,9 +54,8 @@ async function sharedSubscribe(args: ExecutionArgs) {
 }
 
 function executeOnce(args: ExecutionArgs, payload: unknown, key: string) {
-  const run = () =>
-    execute({ ...args, rootValue: payload, contextValue: freshContext(args.contextValue as GraphQLContext) });
-  if (payload === null || typeof payload !== "object") return run();
+  // Runs once per subscriber and event: no closure here (tsx names each one it creates).
+  if (payload === null || typeof payload !== "object") return executeFresh(args, payload);
   let byKey = results.get(payload);
   if (!byKey) {
     byKey = new Map();
@@ -64,10 +63,14 @@ function executeOnce(args: ExecutionArgs, payload: unknown, key: string) {
   }
   let result = byKey.get(key);
   if (!result) {
-    result = run();
+    result = executeFresh(args, payload);
     byKey.set(key, result);
   }
   return result;
+}
+
+function executeFresh(args: ExecutionArgs, payload: unknown) {
+  return execute({ ...args, rootValue: payload, contextValue: freshContext(args.contextValue as GraphQLContext) });
 }
 
 /**

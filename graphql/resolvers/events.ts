@@ -70,10 +70,13 @@ export const eventResolvers: Resolvers = {
         const run = await getRun(ctx.runtime.db, ctx.viewer.namespace, args.runId);
         if (!run) throw notFound("run");
         const types = args.types ?? undefined;
+        // Only the id from here on: the generator lives as long as the subscription, and
+        // the run row (spec, params, results) would stay in memory with it.
+        const runId = run.id;
         return abortable(async function* (signal) {
           const observed = observeSubscription(ctx.transport);
           try {
-            for await (const e of ctx.runtime.events.stream(run.id, afterSeq, { types, signal })) {
+            for await (const e of ctx.runtime.events.stream(runId, afterSeq, { types, signal })) {
               observed.delivered(e.at);
               yield shapeEvent(e);
             }

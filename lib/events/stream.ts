@@ -105,6 +105,35 @@ class RunFeed {
   }
 }
 
+/**
+ * Fairness for the event loop. A stream hands out buffered events through promise chains
+ * only (microtasks, nextTicks), so a backlog — many subscribers each behind by many events
+ * — used to be fanned out in one uninterrupted drain: no timer, socket read or query
+ * callback ran for seconds. bench/fanout.ts saw graphql-ws keepalive timers expire and
+ * terminate healthy connections, and the unflushed frames of the drain made garbage
+ * collection ~1/3 of the fan-out cost. Once the current event-loop turn has run TURN_MS,
+ * every stream defers its next event to the next turn (`setImmediate`): I/O and timers run
+ * at least that often. In steady state (a doorbell's few events) this never triggers.
+ */
+const TURN_MS = 20;
+let turnStart = 0;
+let turnOpen = false;
+
+function turnTooLong(): boolean {
+  const now = performance.now();
+  if (!turnOpen) {
+    turnOpen = true;
+    turnStart = now;
+    setImmediate(() => {
+      turnOpen = false;
+    });
+    return false;
+  }
+  return now - turnStart > TURN_MS;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export interface StreamOptions {
   types?: EventType[];
   signal?: AbortSignal;
@@ -163,7 +192,10 @@ export class EventHub {
         for (const e of batch) {
           if (e.seq <= cursor) continue;
           cursor = e.seq;
-          if (!wanted || wanted.has(e.type)) yield e;
+          if (!wanted || wanted.has(e.type)) {
+            if (turnTooLong()) await nextTurn();
+            yield e;
+          }
           if (e.type === "RUN_COMPLETED") return;
         }
         if (caughtUp) await feed.wait(opts.signal);
