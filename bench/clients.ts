@@ -13,18 +13,21 @@ import { nowMs, serveRpc } from "./ipc";
 
 interface Client {
   ws: WebSocket;
-  lastSeq: number;
-  frames: number;
+  /** Last seq per subscription (`id` 1, 2, … → index 0, 1, …; raw mode: one stream). */
+  lastSeq: number[];
   acked: boolean;
   ready: () => void;
 }
 
 const clients: Client[] = [];
+/** Streams (subscriptions) across all clients. */
+let streams = 0;
 let frames = 0;
 let otherFrames = 0;
 const problems: string[] = [];
 let measure = false;
 let lastFrame0: Buffer | null = null;
+let started = 0;
 
 // Latency histogram: 0.1 ms bins up to 60 s.
 const BIN_MS = 0.1;
@@ -33,13 +36,25 @@ let samples = 0;
 let maxLatency = 0;
 let negative = 0;
 
-// `await`: resolve once every client has seen `target`.
+// `await`: resolve once every stream has seen `target`.
 let target = Number.POSITIVE_INFINITY;
 let reached = 0;
 let lastReachedAt = 0;
 let onAllReached: (() => void) | null = null;
 
+const ID = Buffer.from('{"id":"');
 const SEQ = Buffer.from('"seq":');
+
+/** The decimal integer at `from` in `buf`. */
+function intAt(buf: Buffer, from: number): number {
+  let n = 0;
+  for (let k = from; k < buf.length; k++) {
+    const d = buf[k] - 48;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+  }
+  return n;
+}
 const AT = Buffer.from('"at":"');
 
 function onFrame(c: Client, buf: Buffer): void {
@@ -59,12 +74,8 @@ function onFrame(c: Client, buf: Buffer): void {
     if (problems.length < 20) problems.push(buf.toString().slice(0, 300));
     return;
   }
-  let seq = 0;
-  for (let k = i + SEQ.length; k < buf.length; k++) {
-    const d = buf[k] - 48;
-    if (d < 0 || d > 9) break;
-    seq = seq * 10 + d;
-  }
+  const seq = intAt(buf, i + SEQ.length);
+  const stream = buf.indexOf(ID) === 0 ? Math.max(0, intAt(buf, ID.length) - 1) : 0;
   if (measure) {
     const j = buf.indexOf(AT, i);
     if (j >= 0) {
@@ -79,16 +90,13 @@ function onFrame(c: Client, buf: Buffer): void {
       samples++;
     }
   }
-  if (seq !== c.lastSeq + 1 && c.lastSeq !== 0 && problems.length < 20) {
-    problems.push(`out of order: ${c.lastSeq} then ${seq}`);
-  }
-  const before = c.lastSeq;
-  c.lastSeq = seq;
-  c.frames++;
+  const before = c.lastSeq[stream] ?? 0;
+  if (seq !== before + 1 && before !== 0 && problems.length < 20) problems.push(`out of order: ${before} then ${seq}`);
+  c.lastSeq[stream] = seq;
   frames++;
   if (before < target && seq >= target) {
     reached++;
-    if (reached === clients.length) {
+    if (reached === streams) {
       lastReachedAt = nowMs();
       onAllReached?.();
     }
@@ -118,8 +126,7 @@ function openOne(
     });
     const c: Client = {
       ws,
-      lastSeq: 0,
-      frames: 0,
+      lastSeq: Array.from({ length: Math.max(1, subscribes.length) }, () => 0),
       acked: mode === "raw",
       ready: () => {
         subscribes.forEach((payload, k) => {
@@ -135,6 +142,7 @@ function openOne(
     });
     ws.once("open", () => {
       clients.push(c);
+      streams += c.lastSeq.length;
       if (mode === "graphql") {
         ws.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${token}` } }));
       } else c.ready();
@@ -157,19 +165,21 @@ serveRpc({
       await Promise.all(
         Array.from({ length: Math.min(wave, n - i) }, () => {
           const mine = subs.length ? Array.from({ length: per }, () => subs[next++ % subs.length]) : [];
-          return openOne(m.url as string, m.mode as "graphql" | "raw", m.token as string | undefined, mine);
+          const token = Array.isArray(m.tokens) ? (m.tokens[started++ % m.tokens.length] as string) : undefined;
+          return openOne(m.url as string, m.mode as "graphql" | "raw", token ?? (m.token as string | undefined), mine);
         }),
       );
     }
-    return { clients: clients.length };
+    return { clients: clients.length, streams };
   },
 
   /** Resolve once every client has seen seq ≥ `seq` (or after `timeoutMs`). */
   async await(m) {
     target = m.seq as number;
-    reached = clients.filter((c) => c.lastSeq >= target).length;
+    const all = clients.flatMap((c) => c.lastSeq);
+    reached = all.filter((s) => s >= target).length;
     const timeoutMs = (m.timeoutMs as number) ?? 60_000;
-    if (reached < clients.length) {
+    if (reached < streams) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, timeoutMs);
         onAllReached = () => {
@@ -179,9 +189,10 @@ serveRpc({
       });
     } else lastReachedAt = nowMs();
     onAllReached = null;
-    const done = reached === clients.length;
-    const lagging = clients.filter((c) => c.lastSeq < target).length;
-    const minSeq = clients.reduce((a, c) => Math.min(a, c.lastSeq), Number.POSITIVE_INFINITY);
+    const done = reached === streams;
+    const seqs = clients.flatMap((c) => c.lastSeq);
+    const lagging = seqs.filter((s) => s < target).length;
+    const minSeq = Math.min(...seqs);
     target = Number.POSITIVE_INFINITY;
     return { done, at: done ? lastReachedAt : nowMs(), lagging, minSeq, frames, otherFrames };
   },
@@ -234,6 +245,7 @@ serveRpc({
       ),
     );
     clients.length = 0;
+    streams = 0;
     return {};
   },
 });

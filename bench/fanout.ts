@@ -15,15 +15,19 @@ import { appendEventsNow } from "../lib/events/append";
 import {
   benchDb,
   cpuMeter,
+  cpuSeconds,
   envInt,
   forkHelper,
   LOG_SUBSCRIPTION,
   logPayload,
   median,
+  metricSum,
   pace,
+  phase,
   report,
   round,
   runBench,
+  serverMetrics,
   setupRuns,
   startDatabase,
   startServer,
@@ -38,10 +42,12 @@ const TICK_MS = (PER_TICK * 1000) / RATE;
 
 runBench(async () => {
   const url = await startDatabase();
+  phase("database ready");
   const db = benchDb(url);
-  const { token, runIds } = await setupRuns(db, 1);
+  const { tokens, runIds } = await setupRuns(db, 1, N);
   const runId = runIds[0];
   const server = await startServer(url);
+  phase("server started");
   const raw = forkHelper("raw.ts");
   const { port } = await raw.rpc.call("listen");
   const sbxFleet = forkHelper("clients.ts");
@@ -55,17 +61,20 @@ runBench(async () => {
     url: server.wsUrl,
     mode: "graphql",
     n: N,
-    token,
+    tokens,
     subscribes: [{ query: LOG_SUBSCRIPTION, variables: { runId, afterSeq: 0 } }],
   });
   const live = await sbxFleet.rpc.call("await", { seq: 1, timeoutMs: 60_000 });
+  phase(`${N} subscribers live`);
   if (!live.done) throw new Error(`only ${N - live.lagging} of ${N} subscribers became live`);
   const { frame: sample } = await sbxFleet.rpc.call("sample");
   await rawFleet.rpc.call("open", { url: `ws://127.0.0.1:${port}`, mode: "raw", n: N });
+  phase(`${N} raw clients open`);
 
   const sbxRound = async () => {
     await sbxFleet.rpc.call("reset");
     const cpu = cpuMeter({ server: server.pid, clients: sbxFleet.pid, producer: process.pid });
+    const cpu0 = cpuSeconds(server.pid);
     const from = seq;
     const { t0, achievedPerSec } = await pace(RATE, EVENTS, async (n, first) => {
       const batch = Array.from({ length: n }, (_, j) => ({
@@ -75,9 +84,18 @@ runBench(async () => {
       await appendEventsNow(db, runId, batch);
     });
     seq += EVENTS;
-    const r = await sbxFleet.rpc.call("await", { seq, timeoutMs: 120_000 });
-    if (!r.done) throw new Error(`signalbox: ${r.lagging} subscribers stuck at seq ≥ ${r.minSeq} of ${seq}`);
-    return { perSec: (N * EVENTS) / ((r.at - t0) / 1000), producedPerSec: achievedPerSec, cpu: cpu() };
+    const r = await sbxFleet.rpc.call("await", { seq, timeoutMs: 60_000 });
+    if (!r.done) {
+      const { problems } = await sbxFleet.rpc.call("stats");
+      const slow = metricSum(await serverMetrics(server), "signalbox_slow_consumer_closes_total");
+      throw new Error(
+        `signalbox: ${r.lagging} subscribers stuck at seq ≥ ${r.minSeq} of ${seq} (server slow-consumer closes: ${slow}): ${problems.slice(0, 3)}`,
+      );
+    }
+    const perSec = (N * EVENTS) / ((r.at - t0) / 1000);
+    const cpuUs = ((cpuSeconds(server.pid) - cpu0) * 1e6) / (N * EVENTS);
+    phase(`signalbox round: ${Math.round(perSec)} deliveries/s, ${cpuUs.toFixed(1)} µs server CPU each`);
+    return { perSec, cpuUs, producedPerSec: achievedPerSec, cpu: cpu() };
   };
 
   let rawSeq = 0;
@@ -88,10 +106,17 @@ runBench(async () => {
     );
     rawSeq += EVENTS;
     const cpu = cpuMeter({ server: raw.pid, clients: rawFleet.pid });
+    const cpu0 = cpuSeconds(raw.pid);
     const { t0 } = await raw.rpc.call("broadcast", { frames, perTick: PER_TICK, tickMs: TICK_MS });
-    const r = await rawFleet.rpc.call("await", { seq: rawSeq, timeoutMs: 120_000 });
-    if (!r.done) throw new Error(`raw: ${r.lagging} clients stuck`);
-    return { perSec: (N * EVENTS) / ((r.at - t0) / 1000), cpu: cpu() };
+    const r = await rawFleet.rpc.call("await", { seq: rawSeq, timeoutMs: 60_000 });
+    if (!r.done) {
+      const { problems } = await rawFleet.rpc.call("stats");
+      throw new Error(`raw: ${r.lagging} clients stuck at seq ≥ ${r.minSeq} of ${rawSeq}: ${problems}`);
+    }
+    const perSec = (N * EVENTS) / ((r.at - t0) / 1000);
+    const cpuUs = ((cpuSeconds(raw.pid) - cpu0) * 1e6) / (N * EVENTS);
+    phase(`raw round: ${Math.round(perSec)} deliveries/s, ${cpuUs.toFixed(1)} µs server CPU each`);
+    return { perSec, cpuUs, cpu: cpu() };
   };
 
   await rawRound(); // warm-up
@@ -117,6 +142,13 @@ runBench(async () => {
       signalbox: sbx.map((r) => Math.round(r.perSec)),
       signalboxProducedEventsPerSec: sbx.map((r) => Math.round(r.producedPerSec)),
     },
+    // Server CPU per delivery (user + system, /proc): a throughput proxy that other load
+    // on the machine skews much less than wall time. Signalbox's excludes PostgreSQL.
+    serverCpuMicrosPerDelivery: {
+      raw: round(median(base.map((r) => r.cpuUs)), 2),
+      signalbox: round(median(sbx.map((r) => r.cpuUs)), 2),
+    },
+    cpuRatio: round(median(base.map((r) => r.cpuUs)) / median(sbx.map((r) => r.cpuUs)), 3),
     cpuCoresLastRound: { raw: base.at(-1)?.cpu, signalbox: sbx.at(-1)?.cpu },
     clientProblems: stats.problems,
     ratio: round(ratio, 3),

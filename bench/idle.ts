@@ -4,7 +4,8 @@
  * feed per run, the worst case) are opened on the real server.ts from a client process;
  * each has read its one-event backlog (so it is demonstrably registered and live) and
  * then sits idle. The server's resident memory (VmRSS of the child process, /proc) is read
- * before and after, each after a settle period; bytes per subscription = ΔRSS / K. The
+ * before and after, each after a settle period and a full GC (through the inspector
+ * protocol: no hook in the server); bytes per subscription = ΔRSS / K, and Δheap / K. The
  * connection is counted in: one WebSocket per subscription unless BENCH_SUBS_PER_CONN.
  * Side by side, the raw baseline: a plain `ws` server holding K idle connections.
  * Also reported: the server's CPU while the K subscriptions sit idle.
@@ -18,6 +19,7 @@ import {
   cpuMeter,
   envInt,
   forkHelper,
+  heapAfterGc,
   LOG_SUBSCRIPTION,
   logPayload,
   report,
@@ -33,37 +35,42 @@ import {
 const K = envInt("BENCH_IDLE_SUBSCRIPTIONS", 2000);
 const RUNS = Math.min(K, envInt("BENCH_IDLE_RUNS", K));
 const PER_CONN = envInt("BENCH_SUBS_PER_CONN", 1);
+const connections = Math.ceil(K / PER_CONN);
 const SETTLE_MS = envInt("BENCH_SETTLE_SECONDS", 4) * 1000;
 const TARGET_BYTES = 20 * 1024;
 
-/** RSS after `SETTLE_MS`: the median of 5 readings over the last second. */
-async function settledRss(pid: number): Promise<number> {
-  await sleep(SETTLE_MS - 1000);
+/**
+ * Memory after `SETTLE_MS`: the heap in use after a full GC (`heap` forces one), then the
+ * resident set (median of 5 readings over a second), so that before and after are both
+ * read right after a collection and garbage is not counted as subscription memory.
+ */
+async function snapshot(pid: number, heap: () => Promise<number>): Promise<{ rss: number; heap: number }> {
+  await sleep(SETTLE_MS);
+  const h = await heap();
   const xs: number[] = [];
   for (let i = 0; i < 5; i++) {
+    await sleep(200);
     xs.push(rssBytes(pid));
-    await sleep(250);
   }
-  return xs.sort((a, b) => a - b)[2];
+  return { rss: xs.sort((a, b) => a - b)[2], heap: h };
 }
 
 runBench(async () => {
   const url = await startDatabase();
   const db = benchDb(url);
-  const { token, runIds } = await setupRuns(db, RUNS + 1);
+  const { tokens, runIds } = await setupRuns(db, RUNS + 1, connections);
   const warmRun = runIds.pop()!;
   for (const id of [...runIds, warmRun]) await appendEventsNow(db, id, [{ type: "LOG", payload: logPayload(1) }]);
   const subscribes = runIds.map((runId) => ({ query: LOG_SUBSCRIPTION, variables: { runId, afterSeq: 0 } }));
-  const connections = Math.ceil(K / PER_CONN);
 
   // Signalbox. Warm the code paths first (a few subscriptions opened and closed).
-  const server = await startServer(url);
+  const server = await startServer(url, {}, { inspect: true });
   const warm = forkHelper("clients.ts");
   await warm.rpc.call("open", {
     url: server.wsUrl,
     mode: "graphql",
     n: 20,
-    token,
+    tokens,
     subscribes: [{ query: LOG_SUBSCRIPTION, variables: { runId: warmRun, afterSeq: 0 } }],
   });
   await warm.rpc.call("await", { seq: 1, timeoutMs: 30_000 });
@@ -71,52 +78,60 @@ runBench(async () => {
   await warm.stop();
 
   const fleet = forkHelper("clients.ts");
-  const sbxBefore = await settledRss(server.pid);
+  const serverHeap = () => heapAfterGc(server.inspectorUrl!);
+  const sbxBefore = await snapshot(server.pid, serverHeap);
   await fleet.rpc.call("open", {
     url: server.wsUrl,
     mode: "graphql",
     n: connections,
-    token,
+    tokens,
     subscribes,
     subsPerClient: PER_CONN,
   });
-  const live = await fleet.rpc.call("await", { seq: 1, timeoutMs: 120_000 });
-  if (!live.done) throw new Error(`only ${connections - live.lagging} of ${connections} connections got their backlog`);
+  const live = await fleet.rpc.call("await", { seq: 1, timeoutMs: 60_000 });
+  if (!live.done) {
+    const { problems } = await fleet.rpc.call("stats");
+    throw new Error(`only ${K - live.lagging} of ${K} subscriptions got their backlog: ${problems}`);
+  }
   const idleCpu = cpuMeter({ server: server.pid });
-  const sbxAfter = await settledRss(server.pid);
+  await sleep(SETTLE_MS);
   const sbxIdleCpu = idleCpu();
+  const sbxAfter = await snapshot(server.pid, serverHeap);
   const stats = await fleet.rpc.call("stats");
   await fleet.rpc.call("close");
   await fleet.stop();
   await server.stop();
 
   // Raw baseline: K idle plain WebSocket connections.
-  const raw = forkHelper("raw.ts");
+  const raw = forkHelper("raw.ts", ["--expose-gc"]);
   const { port } = await raw.rpc.call("listen");
   const rawFleet = forkHelper("clients.ts");
   await rawFleet.rpc.call("open", { url: `ws://127.0.0.1:${port}`, mode: "raw", n: 20 });
   await rawFleet.rpc.call("close");
-  const rawBefore = await settledRss(raw.pid);
+  const rawHeap = async () => (await raw.rpc.call("memory")).heapUsed as number;
+  const rawBefore = await snapshot(raw.pid, rawHeap);
   await rawFleet.rpc.call("open", { url: `ws://127.0.0.1:${port}`, mode: "raw", n: K });
-  const rawAfter = await settledRss(raw.pid);
+  const rawAfter = await snapshot(raw.pid, rawHeap);
   await rawFleet.rpc.call("close");
 
-  const perSub = (sbxAfter - sbxBefore) / K;
-  const rawPerConn = (rawAfter - rawBefore) / K;
+  const perSub = (sbxAfter.rss - sbxBefore.rss) / K;
+  const rawPerConn = (rawAfter.rss - rawBefore.rss) / K;
   report({
     bench: "idle",
     scale: { subscriptions: K, distinctRuns: RUNS, subscriptionsPerConnection: PER_CONN, connections },
     signalbox: {
-      rssBeforeMiB: round(sbxBefore / 2 ** 20),
-      rssAfterMiB: round(sbxAfter / 2 ** 20),
+      rssBeforeMiB: round(sbxBefore.rss / 2 ** 20),
+      rssAfterMiB: round(sbxAfter.rss / 2 ** 20),
       bytesPerSubscription: Math.round(perSub),
+      heapAfterGcBytesPerSubscription: Math.round((sbxAfter.heap - sbxBefore.heap) / K),
       idleServerCpuCores: sbxIdleCpu.server,
       clientProblems: stats.problems,
     },
     raw: {
-      rssBeforeMiB: round(rawBefore / 2 ** 20),
-      rssAfterMiB: round(rawAfter / 2 ** 20),
+      rssBeforeMiB: round(rawBefore.rss / 2 ** 20),
+      rssAfterMiB: round(rawAfter.rss / 2 ** 20),
       bytesPerConnection: Math.round(rawPerConn),
+      heapAfterGcBytesPerConnection: Math.round((rawAfter.heap - rawBefore.heap) / K),
     },
     ratioToRaw: round(perSub / rawPerConn, 2),
     target: `<= ${TARGET_BYTES} bytes per idle subscription`,

@@ -69,7 +69,7 @@ runBench(async () => {
   let rawSeq = 0;
   for (const { subscribers, rate } of CONFIGS) {
     const total = rate * (WARMUP_SECONDS + SECONDS);
-    const { token, runIds } = await setupRuns(db, 1);
+    const { tokens, runIds } = await setupRuns(db, 1, subscribers);
     const runId = runIds[0];
 
     // Signalbox: N subscribers live (each has seq 1), then the paced appends.
@@ -79,7 +79,7 @@ runBench(async () => {
       url: server.wsUrl,
       mode: "graphql",
       n: subscribers,
-      token,
+      tokens,
       subscribes: [{ query: LOG_SUBSCRIPTION, variables: { runId, afterSeq: 0 } }],
     });
     const live = await sbxFleet.rpc.call("await", { seq: 1, timeoutMs: 60_000 });

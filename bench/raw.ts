@@ -139,6 +139,12 @@ serveRpc({
     return {};
   },
 
+  /** Heap in use after a full GC (when started with --expose-gc) and RSS. */
+  memory() {
+    (globalThis as { gc?: () => void }).gc?.();
+    return { heapUsed: process.memoryUsage().heapUsed, rss: process.memoryUsage.rss() };
+  },
+
   async close() {
     for (const c of clients) c.terminate();
     clients.clear();

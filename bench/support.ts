@@ -12,7 +12,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { createToken } from "../lib/auth/tokens";
+import WebSocket from "ws";
+import { ensureNamespace, hashToken, newSecret } from "../lib/auth/tokens";
 import { createDb, type Db } from "../lib/db/client";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { applyMigrations } from "../lib/db/schema-engine";
@@ -114,10 +115,22 @@ export function benchDb(url: string, max = 4): Db {
   return db;
 }
 
-/** A namespace with a VIEWER token, and `n` empty runs in it created directly in the table. */
-export async function setupRuns(db: Db, n: number): Promise<{ namespace: string; token: string; runIds: string[] }> {
+/**
+ * A namespace, `tokens` VIEWER tokens in it (one per simulated client, as each browser
+ * session has its own: the server rate-limits operations per token), and `n` empty
+ * RUNNING runs created directly in the table.
+ */
+export async function setupRuns(
+  db: Db,
+  n: number,
+  tokens = 1,
+): Promise<{ namespace: string; token: string; tokens: string[]; runIds: string[] }> {
   const namespace = `bench-${randomUUID().slice(0, 8)}`;
-  const { secret } = await createToken(db, { namespace, name: "bench", role: "VIEWER" });
+  await ensureNamespace(db, namespace);
+  const secrets = Array.from({ length: tokens }, () => newSecret());
+  await db.apiToken.createMany({
+    data: secrets.map((s, i) => ({ namespace, name: `bench-${i}`, role: "VIEWER" as const, tokenHash: hashToken(s) })),
+  });
   const runIds = Array.from({ length: n }, () => randomUUID());
   for (let i = 0; i < n; i += 1000) {
     await db.run.createMany({
@@ -126,7 +139,7 @@ export async function setupRuns(db: Db, n: number): Promise<{ namespace: string;
         .map((id) => ({ id, namespace, spec: {}, params: {}, status: "RUNNING" as const })),
     });
   }
-  return { namespace, token: secret, runIds };
+  return { namespace, token: secrets[0], tokens: secrets, runIds };
 }
 
 /** The benches' live selection: LOG events as a log tail shows them. */
@@ -166,15 +179,21 @@ function stopper(child: ChildProcess): () => Promise<void> {
 export interface ServerChild extends Child {
   url: string;
   wsUrl: string;
+  /** The V8 inspector's WebSocket (with `inspect: true`). */
+  inspectorUrl?: string;
 }
 
 /**
  * The real `server.ts` (API only: SIGNALBOX_NO_NEXT=1, no in-process worker) on a free
  * port. BENCH_CPU_PROF=<dir> writes a V8 CPU profile of it there on exit.
  */
-export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerChild> {
+export async function startServer(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  opts: { inspect?: boolean } = {},
+): Promise<ServerChild> {
   const dataDir = tempDir("sbx-bench-srv-");
-  const nodeArgs: string[] = [];
+  const nodeArgs: string[] = opts.inspect ? ["--inspect=127.0.0.1:0"] : [];
   if (process.env.BENCH_CPU_PROF) {
     fs.mkdirSync(process.env.BENCH_CPU_PROF, { recursive: true });
     nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`);
@@ -212,14 +231,18 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
     });
     child.once("exit", (code) => reject(new Error(`server.ts exited early (${code}):\n${out.slice(-2000)}`)));
   });
-  return { child, pid: child.pid!, stop, url, wsUrl: `${url.replace("http", "ws")}/api/graphql` };
+  const inspectorUrl = /Debugger listening on (ws:\/\/\S+)/.exec(out)?.[1];
+  return { child, pid: child.pid!, stop, url, wsUrl: `${url.replace("http", "ws")}/api/graphql`, inspectorUrl };
 }
 
 /** A helper process (bench/*.ts) with an IPC channel. */
-export function forkHelper(entry: string, args: string[] = []): Child & { rpc: Rpc } {
-  const child = fork(path.join(ROOT, "bench", entry), args, {
+export function forkHelper(entry: string, nodeArgs: string[] = []): Child & { rpc: Rpc } {
+  // BENCH_CPU_PROF_HELPERS=<dir>: CPU profiles of the helpers too (raw baselines, clients).
+  const prof = process.env.BENCH_CPU_PROF_HELPERS;
+  if (prof) nodeArgs = [...nodeArgs, "--cpu-prof", `--cpu-prof-dir=${path.resolve(prof)}`];
+  const child = fork(path.join(ROOT, "bench", entry), [], {
     cwd: ROOT,
-    execArgv: ["--import", "tsx"],
+    execArgv: [...nodeArgs, "--import", "tsx"],
     env: { ...process.env, NODE_ENV: "production" },
     stdio: ["ignore", process.stderr, "inherit", "ipc"], // stdout is the report's
   });
@@ -245,6 +268,66 @@ export function rssBytes(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   const m = /VmRSS:\s+(\d+) kB/.exec(status);
   return m ? Number(m[1]) * 1024 : Number.NaN;
+}
+
+/**
+ * The server's Prometheus metrics (`/api/metrics`) as `name{labels}` → value, or null when
+ * the server has no such endpoint.
+ */
+export async function serverMetrics(server: { url: string }): Promise<Map<string, number> | null> {
+  const res = await fetch(`${server.url}/api/metrics`).catch(() => null);
+  if (!res?.ok) return null;
+  const out = new Map<string, number>();
+  for (const line of (await res.text()).split("\n")) {
+    if (!line || line.startsWith("#")) continue;
+    const i = line.lastIndexOf(" ");
+    out.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return out;
+}
+
+/** Sum of a metric over all its label sets. */
+export function metricSum(m: Map<string, number> | null, name: string): number | null {
+  if (!m) return null;
+  let sum = 0;
+  let found = false;
+  for (const [k, v] of m) {
+    if (k === name || k.startsWith(`${name}{`)) {
+      sum += v;
+      found = true;
+    }
+  }
+  return found ? sum : null;
+}
+
+/**
+ * The V8 heap in use after a full garbage collection, read through the inspector
+ * protocol of a process started with `--inspect` (a measuring instrument outside the
+ * program: nothing in the server's code is involved).
+ */
+export async function heapAfterGc(inspectorUrl: string): Promise<number> {
+  const ws = new WebSocket(inspectorUrl);
+  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  let id = 0;
+  const call = (method: string) =>
+    new Promise<Record<string, number>>((resolve) => {
+      const my = ++id;
+      const onMessage = (data: Buffer) => {
+        const m = JSON.parse(data.toString()) as { id?: number; result: Record<string, number> };
+        if (m.id !== my) return;
+        ws.off("message", onMessage);
+        resolve(m.result);
+      };
+      ws.on("message", onMessage);
+      ws.send(JSON.stringify({ id: my, method }));
+    });
+  try {
+    await call("HeapProfiler.collectGarbage");
+    await call("HeapProfiler.collectGarbage");
+    return (await call("Runtime.getHeapUsage")).usedSize;
+  } finally {
+    ws.close();
+  }
 }
 
 /** CPU use of processes over a window, as a share of one core. */
@@ -277,9 +360,22 @@ export function envInt(name: string, fallback: number): number {
   return Math.floor(n);
 }
 
+const started = performance.now();
+
+/** Progress on stderr (stdout is the report's). */
+export function phase(what: string): void {
+  console.error(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${what}`);
+}
+
 /** Print the report (the only thing a bench writes to stdout). */
 export function report(r: Record<string, unknown>): void {
-  console.log(JSON.stringify({ ...r, machine: { cpus: os.cpus().length, node: process.version } }, null, 2));
+  const machine = {
+    cpus: os.cpus().length,
+    node: process.version,
+    // Other work on the machine skews every figure: the 1-minute load average at the end.
+    loadAverage1m: round(os.loadavg()[0], 2),
+  };
+  console.log(JSON.stringify({ ...r, durationSeconds: round((performance.now() - started) / 1000), machine }, null, 2));
 }
 
 /**
