@@ -50,6 +50,11 @@ async function main() {
     if (!graphql.upgrade(req, socket, head) && !app) socket.destroy();
   });
 
+  // Keep idle keep-alive sockets longer than clients and proxies do (Node's default is
+  // 5 s): a client reusing a socket the server is just closing gets ECONNRESET.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
   server.listen(e.PORT, e.HOST, () => {
     const base = `http://${e.HOST}:${(server.address() as AddressInfo).port}`;
     console.log(`\n  Signalbox is running at ${base}`);

@@ -10,8 +10,8 @@ export const EXAMPLES_DIR = path.resolve(import.meta.dirname, "../../examples");
 
 /**
  * Register `examples/*.yaml|json` as pipelines. `${PORT}` in a file is replaced by the
- * server's port (the demo http node calls an endpoint this app serves). Unchanged
- * examples keep their version (same checksum).
+ * server's port (the demo http node calls an endpoint this app serves). An example is
+ * registered only when no pipeline of that name exists yet in the namespace.
  */
 export async function seedExamples(db: Db, namespace: string, port: number, allowCommands: boolean): Promise<string[]> {
   if (!fs.existsSync(EXAMPLES_DIR)) return [];
@@ -26,7 +26,10 @@ export async function seedExamples(db: Db, namespace: string, port: number, allo
       }
       continue;
     }
-    await createPipelineVersion(db, { namespace, name: checked.spec.name, spec: checked.spec });
+    // Registered once: a later start (possibly on another PORT, which is part of the demo
+    // URL) must not add versions behind the operator's back.
+    const existing = await db.pipeline.count({ where: { namespace, name: checked.spec.name } });
+    if (existing === 0) await createPipelineVersion(db, { namespace, name: checked.spec.name, spec: checked.spec });
     names.push(checked.spec.name);
   }
   return names;

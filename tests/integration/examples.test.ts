@@ -80,3 +80,11 @@ describe("example pipelines", () => {
     expect(done.resultsRows).toHaveLength(5);
   });
 });
+
+describe("example seeding", () => {
+  it("a start on another port does not add versions", async () => {
+    const before = await rig.db.pipeline.count({ where: { namespace: rig.namespace } });
+    await seedExamples(rig.db, rig.namespace, 65000, true);
+    expect(await rig.db.pipeline.count({ where: { namespace: rig.namespace } })).toBe(before);
+  });
+});
