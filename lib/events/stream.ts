@@ -44,7 +44,12 @@ class RunFeed {
       { last_seq: number }[]
     >`SELECT last_seq FROM runs WHERE id = ${this.runId}::uuid`;
     if (this.head < 0) this.head = rows.length ? Number(rows[0].last_seq) : 0;
-    this.poll = setInterval(() => this.ring(0), POLL_MS);
+    // Each poll also wakes every waiting subscriber (they re-check and wait again): the
+    // "at least every POLL_MS" guarantee without a timer per subscriber and wait.
+    this.poll = setInterval(() => {
+      this.ring(0);
+      this.wake();
+    }, POLL_MS);
     this.poll.unref();
   }
 
@@ -81,22 +86,27 @@ class RunFeed {
     return start >= this.buffer.length ? [] : this.buffer.slice(start);
   }
 
-  wait(signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves on the next wake-up: new events, the feed's poll (every POLL_MS), close, or
+   * `cancel(resolve)` — a subscriber's abort. Live delivery waits once per doorbell per
+   * subscriber, so this is a Set insert: no timer and no abort listener per wait.
+   */
+  wait(onWaiting: (resolve: () => void) => void): Promise<void> {
     return new Promise((resolve) => {
-      const done = () => {
-        this.waiters.delete(done);
-        signal?.removeEventListener("abort", done);
-        clearTimeout(t);
-        resolve();
-      };
-      const t = setTimeout(done, POLL_MS);
-      this.waiters.add(done);
-      signal?.addEventListener("abort", done, { once: true });
+      this.waiters.add(resolve);
+      onWaiting(resolve);
     });
   }
 
+  /** Release one waiter now (its subscriber was aborted). */
+  cancel(resolve: () => void): void {
+    if (this.waiters.delete(resolve)) resolve();
+  }
+
   private wake() {
-    for (const w of [...this.waiters]) w();
+    const waiters = this.waiters;
+    this.waiters = new Set();
+    for (const w of waiters) w();
   }
 
   close() {
@@ -171,6 +181,15 @@ export class EventHub {
     const feed = await this.join(runId);
     const wanted = opts.types?.length ? new Set<string>(opts.types) : null;
     let cursor = Math.max(0, afterSeq);
+    // One abort listener per stream (EventTarget listeners are slow to add and remove).
+    let waiting: (() => void) | null = null;
+    const onAbort = () => {
+      if (waiting) feed.cancel(waiting);
+    };
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    const setWaiting = (resolve: () => void) => {
+      waiting = resolve;
+    };
     try {
       const sealed = await this.db.$queryRaw<{ last_seq: number; sealed: boolean }[]>`
         SELECT last_seq, sealed FROM runs WHERE id = ${runId}::uuid`;
@@ -198,9 +217,13 @@ export class EventHub {
           }
           if (e.type === "RUN_COMPLETED") return;
         }
-        if (caughtUp) await feed.wait(opts.signal);
+        if (caughtUp && !opts.signal?.aborted) {
+          await feed.wait(setWaiting);
+          waiting = null;
+        }
       }
     } finally {
+      opts.signal?.removeEventListener("abort", onAbort);
       this.leave(feed);
     }
   }
