@@ -13,7 +13,7 @@
  * rate the machine sustains, and the full event rate to fewer subscribers. A run passes
  * when every configuration has p99 ≤ 15 ms.
  *
- *   npm run bench:latency   BENCH_LATENCY_CONFIGS ("1000x50,20x1000": subscribers x events/s)
+ *   npm run bench:latency   BENCH_LATENCY_CONFIGS ("1000x20,20x1000": subscribers x events/s)
  *                           BENCH_SECONDS (measured per phase, 8) BENCH_WARMUP_SECONDS (2)
  */
 import pg from "pg";
@@ -35,7 +35,7 @@ import {
   startServer,
 } from "./support";
 
-const CONFIGS = (process.env.BENCH_LATENCY_CONFIGS ?? "1000x50,20x1000").split(",").map((c) => {
+const CONFIGS = (process.env.BENCH_LATENCY_CONFIGS ?? "1000x20,20x1000").split(",").map((c) => {
   const [subscribers, rate] = c.split("x").map(Number);
   if (!(subscribers > 0 && rate > 0)) throw new Error(`bad BENCH_LATENCY_CONFIGS entry ${c}`);
   return { subscribers, rate };

@@ -18,6 +18,7 @@ import WebSocket from "ws";
 import { appendEventsNow } from "../lib/events/append";
 import {
   benchDb,
+  cpuSeconds,
   envInt,
   forkHelper,
   LOG_SUBSCRIPTION,
@@ -25,6 +26,7 @@ import {
   median,
   nowMs,
   onCleanup,
+  phase,
   report,
   round,
   runBench,
@@ -139,14 +141,26 @@ runBench(async () => {
   await new Promise((resolve, reject) => rawWs.once("open", resolve).once("error", reject));
 
   const runs: Record<"ws" | "sse" | "raw", Timing[]> = { ws: [], sse: [], raw: [] };
+  // Server CPU (user + system) per replayed event: less skewed by other load than wall time.
+  const cpu: Record<"ws" | "sse" | "raw", number[]> = { ws: [], sse: [], raw: [] };
+  const measured = async (kind: "ws" | "sse" | "raw", pid: number, f: () => Promise<Timing>) => {
+    const c0 = cpuSeconds(pid);
+    runs[kind].push(await f());
+    cpu[kind].push(((cpuSeconds(pid) - c0) * 1e6) / BACKLOG);
+  };
   for (let i = 0; i <= ROUNDS; i++) {
-    runs.ws.push(await timeSubscription(wsClient as Subscribable, runId));
-    runs.sse.push(await timeSubscription(sseClient as Subscribable, runId));
-    runs.raw.push(await timeRaw(rawWs, rawRunId));
+    await measured("ws", server.pid, () => timeSubscription(wsClient as Subscribable, runId));
+    await measured("sse", server.pid, () => timeSubscription(sseClient as Subscribable, runId));
+    await measured("raw", raw.pid, () => timeRaw(rawWs, rawRunId));
+    phase(
+      `round ${i}: ws ${runs.ws.at(-1)?.allMs.toFixed(0)} ms, sse ${runs.sse.at(-1)?.allMs.toFixed(0)} ms, raw ${runs.raw.at(-1)?.allMs.toFixed(0)} ms`,
+    );
   }
-  const summarize = (ts: Timing[]) => {
+  const summarize = (kind: "ws" | "sse" | "raw") => {
+    const ts = runs[kind];
     const warm = ts.slice(1);
     return {
+      serverCpuMicrosPerEvent: round(median(cpu[kind].slice(1)), 1),
       firstMs: round(median(warm.map((t) => t.firstMs))),
       allMs: round(median(warm.map((t) => t.allMs))),
       eventsPerSec: Math.round(BACKLOG / (median(warm.map((t) => t.allMs)) / 1000)),
@@ -154,9 +168,9 @@ runBench(async () => {
       rounds: warm.map((t) => [round(t.firstMs), round(t.allMs)]),
     };
   };
-  const ws = summarize(runs.ws);
-  const sse = summarize(runs.sse);
-  const base = summarize(runs.raw);
+  const ws = summarize("ws");
+  const sse = summarize("sse");
+  const base = summarize("raw");
   const passes = (t: { firstMs: number; allMs: number }) => t.firstMs <= TARGET_FIRST_MS && t.allMs <= TARGET_ALL_MS;
   report({
     bench: "resume",
