@@ -22,10 +22,13 @@ import {
   heapAfterGc,
   LOG_SUBSCRIPTION,
   logPayload,
+  metricSum,
   report,
   round,
   rssBytes,
   runBench,
+  type ServerChild,
+  serverMetrics,
   setupRuns,
   sleep,
   startDatabase,
@@ -44,15 +47,26 @@ const TARGET_BYTES = 20 * 1024;
  * resident set (median of 5 readings over a second), so that before and after are both
  * read right after a collection and garbage is not counted as subscription memory.
  */
-async function snapshot(pid: number, heap: () => Promise<number>): Promise<{ rss: number; heap: number }> {
+async function snapshot(
+  rss: () => Promise<number>,
+  heap: () => Promise<number>,
+): Promise<{ rss: number; heap: number }> {
   await sleep(SETTLE_MS);
   const h = await heap();
   const xs: number[] = [];
   for (let i = 0; i < 5; i++) {
     await sleep(200);
-    xs.push(rssBytes(pid));
+    xs.push(await rss());
   }
   return { rss: xs.sort((a, b) => a - b)[2], heap: h };
+}
+
+/** The server's RSS from /api/metrics (`signalbox_process_resident_memory_bytes`), else /proc. */
+async function serverRss(server: ServerChild): Promise<{ bytes: number; source: string }> {
+  const fromMetrics = metricSum(await serverMetrics(server), "signalbox_process_resident_memory_bytes");
+  return fromMetrics === null
+    ? { bytes: rssBytes(server.pid), source: "/proc/<pid>/status VmRSS" }
+    : { bytes: fromMetrics, source: "/api/metrics signalbox_process_resident_memory_bytes" };
 }
 
 runBench(async () => {
@@ -79,7 +93,9 @@ runBench(async () => {
 
   const fleet = forkHelper("clients.ts");
   const serverHeap = () => heapAfterGc(server.inspectorUrl!);
-  const sbxBefore = await snapshot(server.pid, serverHeap);
+  const rssSource = (await serverRss(server)).source;
+  const sbxRss = async () => (await serverRss(server)).bytes;
+  const sbxBefore = await snapshot(sbxRss, serverHeap);
   await fleet.rpc.call("open", {
     url: server.wsUrl,
     mode: "graphql",
@@ -96,7 +112,7 @@ runBench(async () => {
   const idleCpu = cpuMeter({ server: server.pid });
   await sleep(SETTLE_MS);
   const sbxIdleCpu = idleCpu();
-  const sbxAfter = await snapshot(server.pid, serverHeap);
+  const sbxAfter = await snapshot(sbxRss, serverHeap);
   const stats = await fleet.rpc.call("stats");
   await fleet.rpc.call("close");
   await fleet.stop();
@@ -109,9 +125,10 @@ runBench(async () => {
   await rawFleet.rpc.call("open", { url: `ws://127.0.0.1:${port}`, mode: "raw", n: 20 });
   await rawFleet.rpc.call("close");
   const rawHeap = async () => (await raw.rpc.call("memory")).heapUsed as number;
-  const rawBefore = await snapshot(raw.pid, rawHeap);
+  const rawRss = async () => rssBytes(raw.pid);
+  const rawBefore = await snapshot(rawRss, rawHeap);
   await rawFleet.rpc.call("open", { url: `ws://127.0.0.1:${port}`, mode: "raw", n: K });
-  const rawAfter = await snapshot(raw.pid, rawHeap);
+  const rawAfter = await snapshot(rawRss, rawHeap);
   await rawFleet.rpc.call("close");
 
   const perSub = (sbxAfter.rss - sbxBefore.rss) / K;
@@ -120,6 +137,7 @@ runBench(async () => {
     bench: "idle",
     scale: { subscriptions: K, distinctRuns: RUNS, subscriptionsPerConnection: PER_CONN, connections },
     signalbox: {
+      rssSource,
       rssBeforeMiB: round(sbxBefore.rss / 2 ** 20),
       rssAfterMiB: round(sbxAfter.rss / 2 ** 20),
       bytesPerSubscription: Math.round(perSub),
