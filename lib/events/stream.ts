@@ -142,7 +142,17 @@ function turnTooLong(): boolean {
   return now - turnStart > TURN_MS;
 }
 
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Park until a later turn has room. A parked stream that wakes while the turn is already
+ * spent re-parks with a bare `setImmediate` (no promise, no generator step), so with many
+ * streams behind, each turn's budget goes to deliveries, in FIFO order.
+ */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resumeWhenDue, resolve));
+
+function resumeWhenDue(resolve: () => void): void {
+  if (turnTooLong()) setImmediate(resumeWhenDue, resolve);
+  else resolve();
+}
 
 export interface StreamOptions {
   types?: EventType[];
