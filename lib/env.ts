@@ -39,6 +39,15 @@ const schema = z.object({
   SIGNALBOX_LEASE_MS: z.coerce.number().int().min(500).default(15_000),
   /** How many nodes one worker process executes at once. */
   SIGNALBOX_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  /**
+   * Most nodes of one namespace a worker runs at once, so a namespace that floods the queue
+   * leaves slots for the others. Default: three quarters of SIGNALBOX_WORKER_CONCURRENCY.
+   */
+  SIGNALBOX_NAMESPACE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
+  /** Unfinished (queued, running, paused) runs per namespace; submitRun over it → RATE_LIMITED. */
+  SIGNALBOX_MAX_ACTIVE_RUNS: z.coerce.number().int().min(1).default(100),
+  /** Map children (dynamic nodes) per run, all maps together; a map over it fails. */
+  SIGNALBOX_MAX_DYNAMIC_NODES: z.coerce.number().int().min(1).default(10_000),
   /** `0` disables the in-process worker of `npm start` (run `npm run worker` instead). */
   SIGNALBOX_IN_PROCESS_WORKER: z
     .enum(["0", "1"])

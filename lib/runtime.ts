@@ -51,6 +51,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const worker = opts.worker
     ? new Worker(db, notifier, {
         concurrency: e.SIGNALBOX_WORKER_CONCURRENCY,
+        namespaceConcurrency: e.SIGNALBOX_NAMESPACE_CONCURRENCY,
         leaseMs: e.SIGNALBOX_LEASE_MS,
         settings,
         log: (level, msg, err) => log[level]({ err }, msg),

@@ -10,38 +10,82 @@ export interface Claim {
   node: RunNode;
   epoch: number;
   runId: string;
+  namespace: string;
 }
 
-/** Runs with claimable nodes for in-process executors (kind ≠ external). No locks taken. */
-async function runsWithWork(db: Db, limit: number): Promise<string[]> {
-  const rows = await db.$queryRaw<{ run_id: string }[]>`
-    SELECT n.run_id FROM run_nodes n JOIN runs r ON r.id = n.run_id
-    WHERE n.status = 'QUEUED' AND n.kind <> 'external' AND r.status = 'RUNNING'
-      AND (n.not_before IS NULL OR n.not_before <= now())
-    GROUP BY n.run_id ORDER BY min(n.updated_at) LIMIT ${limit}`;
-  return rows.map((r) => r.run_id);
+/** Fair sharing of one worker's slots between namespaces (see `claimNodes`). */
+export interface FairShare {
+  /** Most nodes one namespace may run at once on this worker. */
+  perNamespace: number;
+  /** Nodes this worker is running now, by namespace. */
+  running: ReadonlyMap<string, number>;
+}
+
+interface Candidate {
+  id: string;
+  run_id: string;
+  namespace: string;
 }
 
 /**
- * Claim up to `limit` ready nodes across runs for worker `owner`. Per run: lock the run
- * row, then pick QUEUED nodes `FOR UPDATE SKIP LOCKED`, check the budget before each
- * start, and lease them (epoch+1, attempt+1, expiry now+leaseMs).
+ * Claimable nodes (kind ≠ external) in round-robin order across namespaces: every
+ * namespace's oldest ready node first, then every namespace's second oldest, and so on —
+ * so a namespace with thousands of queued nodes cannot push another's to the back of the
+ * line. Namespaces in `full` (at their share of this worker) are left out. No locks taken.
  */
-export async function claimNodes(db: Db, owner: string, limit: number, leaseMs: number): Promise<Claim[]> {
+async function candidates(db: Db, limit: number, full: string[]): Promise<Candidate[]> {
+  return db.$queryRaw<Candidate[]>`
+    WITH ready AS (
+      SELECT n.id, n.run_id, r.namespace, n.updated_at,
+             row_number() OVER (PARTITION BY r.namespace ORDER BY n.updated_at, n.position) AS rank
+      FROM run_nodes n JOIN runs r ON r.id = n.run_id
+      WHERE n.status = 'QUEUED' AND n.kind <> 'external' AND r.status = 'RUNNING'
+        AND (n.not_before IS NULL OR n.not_before <= now())
+        AND NOT (r.namespace = ANY(${full}::text[])))
+    SELECT id::text, run_id::text, namespace FROM ready WHERE rank <= ${limit}
+    ORDER BY rank, updated_at LIMIT ${limit * 4}`;
+}
+
+/**
+ * Claim up to `limit` ready nodes for worker `owner`, round-robin across namespaces, each
+ * namespace holding at most `fair.perNamespace` of this worker's slots (so one that floods
+ * the queue leaves room for the others). Per run: lock the run row, then take the picked
+ * nodes still QUEUED `FOR UPDATE SKIP LOCKED` (another worker may have won them), check
+ * the budget before each start, and lease them (epoch+1, attempt+1, expiry now+leaseMs).
+ */
+export async function claimNodes(
+  db: Db,
+  owner: string,
+  limit: number,
+  leaseMs: number,
+  fair: FairShare = { perNamespace: Number.POSITIVE_INFINITY, running: new Map() },
+): Promise<Claim[]> {
   if (limit <= 0) return [];
+  const room = (ns: string) => fair.perNamespace - (fair.running.get(ns) ?? 0);
+  const full = [...fair.running.keys()].filter((ns) => room(ns) <= 0);
+  const picked = new Map<string, { ids: string[] }>();
+  const taken = new Map<string, number>();
+  let count = 0;
+  for (const c of await candidates(db, limit, full)) {
+    if (count >= limit) break;
+    if (room(c.namespace) - (taken.get(c.namespace) ?? 0) <= 0) continue;
+    taken.set(c.namespace, (taken.get(c.namespace) ?? 0) + 1);
+    const run = picked.get(c.run_id) ?? { ids: [] };
+    run.ids.push(c.id);
+    picked.set(c.run_id, run);
+    count++;
+  }
   const claims: Claim[] = [];
-  for (const runId of await runsWithWork(db, 16)) {
-    if (claims.length >= limit) break;
+  for (const [runId, { ids }] of picked) {
     const got = await withRun(db, runId, async (c) => {
       if (c.run.status !== "RUNNING") return [];
-      const ids = await c.tx.$queryRaw<{ id: string }[]>`
+      const locked = await c.tx.$queryRaw<{ id: string }[]>`
         SELECT id FROM run_nodes
-        WHERE run_id = ${runId}::uuid AND status = 'QUEUED' AND kind <> 'external'
-          AND (not_before IS NULL OR not_before <= now())
-        ORDER BY position LIMIT ${limit - claims.length} FOR UPDATE SKIP LOCKED`;
+        WHERE run_id = ${runId}::uuid AND id = ANY(${ids}::uuid[]) AND status = 'QUEUED'
+        ORDER BY position FOR UPDATE SKIP LOCKED`;
       const out: Claim[] = [];
       let reserved = await inFlightCost(c);
-      for (const { id } of ids) {
+      for (const { id } of locked) {
         const claim = await startNode(c, id, owner, leaseMs, reserved);
         if (!claim) break; // the run paused for budget
         reserved += (claim.node.config as unknown as NodeSpec).cost ?? 0;
@@ -96,5 +140,5 @@ export async function startNode(
   });
   const from = node.parentKey ? [node.parentKey] : node.needs;
   for (const need of from) c.emit("EDGE_ACTIVE", { from: need, to: node.key });
-  return { node: started, epoch: started.leaseEpoch, runId: c.run.id };
+  return { node: started, epoch: started.leaseEpoch, runId: c.run.id, namespace: c.run.namespace };
 }

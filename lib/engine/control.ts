@@ -29,10 +29,17 @@ export async function startRun(db: Db, runId: string): Promise<void> {
   });
 }
 
-/** Start every QUEUED run (FIFO); `SKIP LOCKED` lets several workers share the queue. */
+/**
+ * Start QUEUED runs, oldest first but round-robin across namespaces (every namespace's
+ * oldest, then every namespace's second oldest…): a namespace that submits a hundred runs
+ * at once does not hold back another's. startRun skips a run another worker started.
+ */
 export async function startQueuedRuns(db: Db, limit = 20): Promise<number> {
   const rows = await db.$queryRaw<{ id: string }[]>`
-    SELECT id FROM runs WHERE status = 'QUEUED' ORDER BY created_at LIMIT ${limit}`;
+    SELECT id::text FROM (
+      SELECT id, created_at, row_number() OVER (PARTITION BY namespace ORDER BY created_at) AS rank
+      FROM runs WHERE status = 'QUEUED') q
+    ORDER BY rank, created_at LIMIT ${limit}`;
   for (const r of rows) await startRun(db, r.id);
   return rows.length;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client";
+import { env } from "../env";
 import { DomainError } from "../errors";
 import type { NodeSpec } from "../spec/types";
 import { advanceRun } from "./advance";
@@ -33,6 +34,15 @@ export async function expandMap(db: Db, ref: LeaseRef, items: unknown[]): Promis
     const max = cfg.maxItems ?? 1000;
     if (items.length > max)
       throw new DomainError("BAD_INPUT", `map over ${items.length} items exceeds maxItems ${max}`);
+    // All maps of a run together: without this, 5,000 maps × 1,000 items = 5 million rows.
+    const perRun = env().SIGNALBOX_MAX_DYNAMIC_NODES;
+    const existing = await c.tx.runNode.count({ where: { runId: ref.runId, dynamic: true } });
+    if (existing + items.length > perRun)
+      throw new DomainError(
+        "BAD_INPUT",
+        `map over ${items.length} items would give this run ${existing + items.length} map children; the limit per run is ${perRun} (SIGNALBOX_MAX_DYNAMIC_NODES)`,
+        { existing, items: items.length, limit: perRun },
+      );
     const base = await c.tx.runNode.aggregate({ where: { runId: ref.runId }, _max: { position: true } });
     const start = (base._max.position ?? 0) + 1;
     const children = items.map((item, i) => {

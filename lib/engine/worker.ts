@@ -17,6 +17,11 @@ import { BufferedReporter } from "./reporter";
 
 export interface WorkerOptions {
   concurrency: number;
+  /**
+   * Most nodes of one namespace this worker runs at once (default: three quarters of
+   * `concurrency`, at least 1): a namespace that floods the queue leaves slots for others.
+   */
+  namespaceConcurrency?: number;
   leaseMs: number;
   settings: ExecSettings;
   /** Safety-net poll when no doorbell rings (retry backoffs, lost NOTIFYs). */
@@ -26,6 +31,7 @@ export interface WorkerOptions {
 
 interface Active {
   ref: LeaseRef;
+  namespace: string;
   abort: AbortController;
   done: Promise<void>;
 }
@@ -93,6 +99,12 @@ export class Worker {
     ]);
   }
 
+  /** See `WorkerOptions.namespaceConcurrency`. */
+  get perNamespace(): number {
+    const { concurrency, namespaceConcurrency } = this.opts;
+    return Math.min(concurrency, namespaceConcurrency ?? Math.max(1, Math.floor((concurrency * 3) / 4)));
+  }
+
   get running(): number {
     return this.active.size;
   }
@@ -118,7 +130,12 @@ export class Worker {
   private async claimAndRun() {
     await startQueuedRuns(this.db);
     const free = this.opts.concurrency - this.active.size;
-    const claims = await claimNodes(this.db, this.owner, free, this.opts.leaseMs);
+    const running = new Map<string, number>();
+    for (const a of this.active.values()) running.set(a.namespace, (running.get(a.namespace) ?? 0) + 1);
+    const claims = await claimNodes(this.db, this.owner, free, this.opts.leaseMs, {
+      perNamespace: this.perNamespace,
+      running,
+    });
     metrics.nodesClaimed.inc(claims.length);
     for (const c of claims) this.launch(c);
   }
@@ -126,7 +143,7 @@ export class Worker {
   private launch(claim: Claim) {
     const ref: LeaseRef = { runId: claim.runId, nodeId: claim.node.id, epoch: claim.epoch };
     const abort = new AbortController();
-    const entry: Active = { ref, abort, done: Promise.resolve() };
+    const entry: Active = { ref, namespace: claim.namespace, abort, done: Promise.resolve() };
     this.active.set(claim.node.id, entry);
     entry.done = this.execute(claim, ref, abort)
       .catch((e) => {

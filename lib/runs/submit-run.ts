@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { Db } from "../db/client";
+import type { Db, Tx } from "../db/client";
 import { Prisma } from "../db/client";
 import type { Run } from "../db/generated/client";
 import { costPayload } from "../engine/snapshot";
+import { env } from "../env";
 import { DomainError } from "../errors";
 import { appendEvents } from "../events/append";
 import { doorbell } from "../events/doorbell";
@@ -97,6 +98,7 @@ async function createRun(
   const params = { ...spec.params, ...(input.params ?? {}) };
   const budget = input.budget ?? spec.budget ?? null;
   const run = await db.$transaction(async (tx) => {
+    await assertRoomForRun(tx, input.namespace);
     const run = await tx.run.create({
       data: {
         id,
@@ -133,4 +135,24 @@ async function createRun(
   bell.other(CHANNELS.runs, `${input.namespace}:${id}`);
   bell.other(CHANNELS.work, id);
   return run;
+}
+
+/**
+ * At most SIGNALBOX_MAX_ACTIVE_RUNS unfinished runs (queued, running, paused) per
+ * namespace, so one namespace cannot fill the queue. Concurrent submits in a namespace
+ * serialize on a transaction-scoped advisory lock, so the count cannot be raced past.
+ */
+async function assertRoomForRun(tx: Tx, namespace: string): Promise<void> {
+  const max = env().SIGNALBOX_MAX_ACTIVE_RUNS;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`signalbox:submit:${namespace}`}, 0))`;
+  const [{ active }] = await tx.$queryRaw<{ active: number }[]>`
+    SELECT count(*)::int AS active FROM runs
+    WHERE namespace = ${namespace} AND status IN ('QUEUED', 'RUNNING', 'PAUSED')`;
+  if (active >= max) {
+    throw new DomainError(
+      "RATE_LIMITED",
+      `namespace ${namespace} already has ${active} unfinished runs (the limit is ${max}); wait for some to finish or cancel some`,
+      { active, limit: max },
+    );
+  }
 }
