@@ -10,6 +10,18 @@ export type MapChildKind = (typeof MAP_CHILD_KINDS)[number];
 /** A sleep longer than a day is almost certainly a unit mistake (seconds vs ms). */
 export const MAX_SLEEP_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * Longest node `timeoutMs` (and `retryDelayMs`, map children's and commands' timeouts): a
+ * day. Longer holds a worker slot for days, and past 2^31 ms Node's timers fire at once.
+ */
+export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+
+/** Longest a gate waits for a human (`with.timeoutMs`): a week, so a weekend fits. */
+export const MAX_GATE_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Longest lease an `external` node's worker may hold between heartbeats: an hour. */
+export const MAX_EXTERNAL_LEASE_MS = 60 * 60 * 1000;
+
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
 
 /** Reads a thrown value's message; jsonata throws plain objects with `message` and `position`. */
@@ -35,9 +47,19 @@ function jsonataExpression() {
     });
 }
 
-const positiveMs = () => z.int().positive();
+/** A duration in ms, 1 … `max` (a day unless said). */
+export const positiveMs = (max = MAX_TIMEOUT_MS) =>
+  z
+    .int()
+    .positive()
+    .max(max, { error: `at most ${max} ms (${max / 3_600_000} h)` });
 
-const sleepSchema = z.strictObject({ ms: z.int().min(0).max(MAX_SLEEP_MS) });
+const sleepSchema = z.strictObject({
+  ms: z
+    .int()
+    .min(0)
+    .max(MAX_SLEEP_MS, { error: `at most ${MAX_SLEEP_MS} ms (24 h)` }),
+});
 
 const httpSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: "url must be an absolute http:// or https:// URL" }),
@@ -53,7 +75,7 @@ const gateSchema = z.strictObject({
   title: z.string().min(1),
   description: z.string().optional(),
   show: jsonataExpression().optional(),
-  timeoutMs: positiveMs().optional(),
+  timeoutMs: positiveMs(MAX_GATE_TIMEOUT_MS).optional(),
   onTimeout: z.enum(["approve", "reject"]).default("reject"),
 });
 
@@ -88,7 +110,7 @@ const externalSchema = z.strictObject({
   queue: z.string().min(1),
   input: z.unknown().optional(),
   // Under a second, heartbeats over the network cannot keep a lease alive reliably.
-  leaseMs: z.int().min(1000).default(30_000),
+  leaseMs: z.int().min(1000).max(MAX_EXTERNAL_LEASE_MS).default(30_000),
 });
 
 /** One `with` schema per node kind; the `satisfies` keeps this table exhaustive. */

@@ -1,7 +1,7 @@
 /** Pipeline spec parsing and validation (SPEC §4): zod for shapes, then graph checks. */
 import { z } from "zod";
 import { checkGraph } from "./graph";
-import { issuesToProblems, validateKindConfig } from "./kinds";
+import { issuesToProblems, positiveMs, validateKindConfig } from "./kinds";
 import { parseSpecText } from "./parse-text";
 import {
   MAX_NODES,
@@ -28,8 +28,12 @@ const nodeSchema = z.strictObject({
   label: z.string().optional(),
   with: z.unknown().optional(), // checked per kind by validateKindConfig
   retries: z.int().min(0).max(20).default(0),
-  retryDelayMs: z.int().min(0).default(1000),
-  timeoutMs: z.int().positive().optional(),
+  retryDelayMs: z
+    .int()
+    .min(0)
+    .max(24 * 60 * 60 * 1000)
+    .default(1000),
+  timeoutMs: positiveMs().optional(),
   cost: z.number().min(0).default(0),
   trigger: z.enum(TRIGGER_RULES).default("all_succeeded"),
   results: z.boolean().default(false),
