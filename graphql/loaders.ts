@@ -3,7 +3,7 @@ import type { Db } from "../lib/db/client";
 import type { Run } from "../lib/db/generated/client";
 import type { NodeSnapshot } from "../lib/engine/snapshot";
 import type { EventPage, EventType } from "../lib/events/types";
-import { getNodes, getRuns, listNodes, readEventsForRuns } from "../lib/runs/queries";
+import { getNodes, getRuns, listEdges, listNodes, type NodesPage, readEventsForRuns } from "../lib/runs/queries";
 
 /** One `Run.events` page request; runs asking for the same page shape share one query. */
 export interface EventsKey {
@@ -14,6 +14,31 @@ export interface EventsKey {
 }
 
 const pageShape = (k: EventsKey) => JSON.stringify([k.afterSeq, k.limit, k.types]);
+
+/** One `Run.nodes` page request; runs asking for the same page share one query. */
+export interface NodesKey extends NodesPage {
+  runId: string;
+}
+const nodesShape = (k: NodesPage) => JSON.stringify([k.first, k.after]);
+
+/** Group keys by page shape, load each group in one call, answer in key order. */
+async function byShape<K extends { runId: string }, V>(
+  keys: readonly K[],
+  shape: (k: K) => string,
+  load: (runIds: string[], page: K) => Promise<Map<string, V>>,
+): Promise<V[]> {
+  const groups = new Map<string, K[]>();
+  for (const k of keys) groups.set(shape(k), [...(groups.get(shape(k)) ?? []), k]);
+  const out = new Map<string, V>();
+  for (const [s, group] of groups) {
+    const got = await load(
+      group.map((k) => k.runId),
+      group[0],
+    );
+    for (const k of group) out.set(`${k.runId}:${s}`, got.get(k.runId)!);
+  }
+  return keys.map((k) => out.get(`${k.runId}:${shape(k)}`)!);
+}
 
 /**
  * Per-request batching (one query per field per tick, not one per parent) and caching.
@@ -27,8 +52,13 @@ export function createLoaders(db: Db, namespace: string) {
       return ids.map((id) => rows.get(id) ?? null);
     }),
     /** Only called with ids of runs already checked to be in the namespace. */
-    nodesByRun: new DataLoader<string, NodeSnapshot[]>(async (runIds) => {
-      const byRun = await listNodes(db, runIds);
+    nodesByRun: new DataLoader<NodesKey, NodeSnapshot[], string>(
+      (keys) => byShape(keys, nodesShape, (runIds, page) => listNodes(db, runIds, page)),
+      { cacheKeyFn: (k) => `${k.runId}:${nodesShape(k)}` },
+    ),
+    /** Only called with ids of runs already checked to be in the namespace. */
+    edgesByRun: new DataLoader<string, { key: string; needs: string[]; parentKey: string | null }[]>(async (runIds) => {
+      const byRun = await listEdges(db, runIds);
       return runIds.map((id) => byRun.get(id) ?? []);
     }),
     /** Only called with ids of runs already checked to be in the namespace. */

@@ -1,4 +1,3 @@
-import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
@@ -10,6 +9,7 @@ import { metrics } from "../lib/metrics";
 import { createContext, type GraphQLContext, type ServerContext } from "./context";
 import { domainErrorOf, maskError, wasLogged } from "./errors";
 import type { Access } from "./guard/access";
+import { costLimitPlugin, MAX_QUERY_COST } from "./guard/cost";
 import { accessPlugin } from "./guard/plugin";
 import { sharedEventExecutionPlugin } from "./live/shared-execution";
 import { requestLog } from "./request-context";
@@ -20,7 +20,7 @@ export const GRAPHQL_PATH = "/api/graphql";
 export const GRAPHQL_SSE_PATH = "/api/graphql/stream";
 
 /** Document limits (GraphQL Armor), the same on every transport. README "Security and limits". */
-export const LIMITS = { tokens: 5_000, depth: 12, aliases: 30, directives: 20, cost: 50_000 } as const;
+export const LIMITS = { tokens: 5_000, depth: 12, aliases: 30, directives: 20, cost: MAX_QUERY_COST } as const;
 
 /** Domain errors are answers, not failures: keep them out of the error log. */
 const logger: YogaLogger = {
@@ -90,7 +90,8 @@ export function createYogaServer(access: Access) {
       maxDepthPlugin({ n: LIMITS.depth, ignoreIntrospection: true, flattenFragments: true }),
       maxAliasesPlugin({ n: LIMITS.aliases }),
       maxDirectivesPlugin({ n: LIMITS.directives }),
-      costLimitPlugin({ maxCost: LIMITS.cost, ignoreIntrospection: true }),
+      // Cost scales with list sizes (`first`); checked with the variables, before execution.
+      costLimitPlugin(LIMITS.cost),
       executedOperationsPlugin(),
       sharedEventExecutionPlugin(),
     ],

@@ -12,6 +12,15 @@ const schema = z.object({
   REDIS_URL: z.string().optional(),
   SIGNALBOX_ADMIN_TOKEN: z.string().min(8).optional(),
   SIGNALBOX_DATA_DIR: z.string().default(".data"),
+  /** Rows in one run's results table; a node adding more fails, saying so. */
+  SIGNALBOX_MAX_RESULT_ROWS: z.coerce.number().int().min(1).default(10_000),
+  /** JSON bytes of one run's results table (8 MiB); a node adding more fails, saying so. */
+  SIGNALBOX_MAX_RESULT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 31 - 1)
+    .default(8 * 1024 * 1024),
   SIGNALBOX_ALLOW_COMMANDS: z
     .enum(["0", "1", "true", "false", ""])
     .default("0")

@@ -3,6 +3,13 @@ import { DomainError } from "./errors";
 /** Largest user-provided payload (node output, log line, result row, gate patch) in bytes. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 
+/**
+ * Largest output of a `map` node (its children's outputs, in order): larger than one
+ * payload since it gathers up to thousands of them, still bounded because NODE_STATE
+ * carries it to every subscriber. Over it the map FAILS, saying so.
+ */
+export const MAX_MAP_OUTPUT_BYTES = 1024 * 1024;
+
 /** The UTF-8 size of a value's JSON. */
 export function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value ?? null), "utf8");

@@ -250,7 +250,10 @@ export type Edge = {
   to: Scalars['String']['output'];
 };
 
-/** The run's results table: columns in the order they were first emitted. */
+/**
+ * A results table: columns in the order they were first emitted, rows in emit order.
+ * On `ResultsEvent`, `rows` are only the rows that event added.
+ */
 export type ResultsTable = {
   __typename?: 'ResultsTable';
   columns: Array<Scalars['String']['output']>;
@@ -287,10 +290,24 @@ export type Run = {
   /** True once `RUN_COMPLETED` was appended: the event log is final. */
   sealed: Scalars['Boolean']['output'];
   idempotencyKey?: Maybe<Scalars['String']['output']>;
+  /**
+   * The run's nodes in DAG order, a page at a time: at most `first` (1..5,000), after the
+   * node whose key is `after` (the last key of the previous page). Costs `first` times its
+   * selection (query cost limit).
+   */
   nodes: Array<Node>;
   edges: Array<Edge>;
+  /** The whole results table (at most 10,000 rows / 8 MiB by default). Only on `run(id)`. */
   results: ResultsTable;
+  /** A page of the run's events. Only on `run(id)`: use `events(runId:)` for other runs. */
   events: EventPage;
+};
+
+
+/** One execution of a pipeline spec snapshot. */
+export type RunNodesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -544,7 +561,11 @@ export type GateDecidedEvent = RunEvent & {
   decision: GateDecision;
 };
 
-/** The whole results table after rows were added. */
+/**
+ * Rows added to the run's results table: `results.rows` are only the new rows, which start
+ * at row `offset` of the table (`results.columns`: the table's columns so far). Place them
+ * at `offset` to rebuild the table; `total` is its row count after them.
+ */
 export type ResultsEvent = RunEvent & {
   __typename?: 'ResultsEvent';
   id: Scalars['ID']['output'];
@@ -553,6 +574,8 @@ export type ResultsEvent = RunEvent & {
   at: Scalars['DateTime']['output'];
   type: EventType;
   results: ResultsTable;
+  offset: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
 };
 
 /** Always the run's last event: a client that saw it has everything. */
@@ -933,7 +956,7 @@ export type RunResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   lastSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   sealed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   idempotencyKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  nodes?: Resolver<Array<ResolversTypes['Node']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<RunNodesArgs, 'first'>>;
   edges?: Resolver<Array<ResolversTypes['Edge']>, ParentType, ContextType>;
   results?: Resolver<ResolversTypes['ResultsTable'], ParentType, ContextType>;
   events?: Resolver<ResolversTypes['EventPage'], ParentType, ContextType, RequireFields<RunEventsArgs, 'afterSeq' | 'first'>>;
@@ -1096,6 +1119,8 @@ export type ResultsEventResolvers<ContextType = GraphQLContext, ParentType exten
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['EventType'], ParentType, ContextType>;
   results?: Resolver<ResolversTypes['ResultsTable'], ParentType, ContextType>;
+  offset?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 

@@ -47,6 +47,12 @@ export const eventResolvers: Resolvers = {
   RunEvent: {
     __resolveType: (e) => TYPENAME[e.type],
   },
+  // Events written before the results store carried the whole table: offset 0.
+  ResultsEvent: {
+    offset: (e) => (typeof e.offset === "number" ? e.offset : 0),
+    total: (e) =>
+      typeof e.total === "number" ? e.total : ((e.results as { rows?: unknown[] } | undefined)?.rows?.length ?? 0),
+  },
   Query: {
     events: async (_, args, ctx) => {
       const run = await ctx.loaders.run.load(args.runId);

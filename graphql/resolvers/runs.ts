@@ -1,9 +1,10 @@
 import type { Run } from "../../lib/db/generated/client";
 import { cancelRun, pauseRun, resumeRun, setBudget } from "../../lib/engine/control";
-import { costPayload, durationMs, type NodeSnapshot } from "../../lib/engine/snapshot";
+import { readResults } from "../../lib/engine/results";
+import { costPayload, durationMs } from "../../lib/engine/snapshot";
 import { notFound } from "../../lib/errors";
 import { MAX_PAGE } from "../../lib/events/types";
-import { listRuns, type RunPage } from "../../lib/runs/queries";
+import { listRuns, nodesPage, type RunPage } from "../../lib/runs/queries";
 import { submitRun } from "../../lib/runs/submit-run";
 import { requireRole, scopeNamespace } from "../auth";
 import type { GraphQLContext } from "../context";
@@ -22,7 +23,7 @@ const control =
     fn(ctx.runtime.db, (await authorizedRun(ctx, id, "OPERATOR")).id);
 
 /** Dependencies by node key; a map child hangs off the map node that added it. */
-export function edgesOf(nodes: NodeSnapshot[]) {
+export function edgesOf(nodes: { key: string; needs: string[]; parentKey: string | null }[]) {
   return nodes.flatMap((n) =>
     n.parentKey ? [{ from: n.parentKey, to: n.key }] : n.needs.map((need) => ({ from: need, to: n.key })),
   );
@@ -68,9 +69,10 @@ export const runResolvers: Resolvers = {
     pipeline: (r) => r.pipelineName,
     cost: (r) => costPayload(r),
     durationMs: (r) => durationMs(r.startedAt, r.finishedAt),
-    nodes: (r, _, ctx) => ctx.loaders.nodesByRun.load(r.id),
-    edges: async (r, _, ctx) => edgesOf(await ctx.loaders.nodesByRun.load(r.id)),
-    results: (r) => ({ columns: r.resultsColumns as string[], rows: r.resultsRows as unknown[] }),
+    nodes: (r, { first, after }, ctx) => ctx.loaders.nodesByRun.load({ runId: r.id, ...nodesPage(first, after) }),
+    edges: async (r, _, ctx) => edgesOf(await ctx.loaders.edgesByRun.load(r.id)),
+    // Only reachable on run(id) (graphql/guard/cost.ts): one table, read from the store.
+    results: (r, _, ctx) => readResults(ctx.runtime.db, r),
     events: async (r, args, ctx) =>
       eventPage(
         await ctx.loaders.events.load({

@@ -13,11 +13,27 @@ const MAX_LOGS = 1_000;
 const MAX_RESULTS = 1_000;
 const MAX_LINE = 8_192;
 
-/** The worker protocol is operator-level; the node must be in the caller's namespace. */
+/**
+ * The worker protocol is operator-level; the node must be in the caller's namespace, an
+ * `external` node (built-in kinds are the engine's: completing a sleep or a gate from
+ * outside would skip its work or its human), and leased by the caller's token at `epoch`
+ * — the epoch is a small counter, so it fences stale workers but proves nothing alone.
+ * A lease held at `epoch` by another token is LEASE_LOST, as a stale epoch is; the
+ * engine re-checks the epoch under the node's lock when it writes.
+ */
 async function leasedNode(ctx: GraphQLContext, nodeId: string, epoch: number): Promise<NodeRef & LeaseRef> {
   requireRole(ctx.viewer, "OPERATOR");
   const ref = await getNodeRef(ctx.runtime.db, ctx.viewer.namespace, nodeId);
   if (!ref) throw notFound("node");
+  if (ref.kind !== "external") {
+    throw new DomainError(
+      "FORBIDDEN",
+      `${ref.kind} nodes are run by the engine; only external nodes are reported through the worker API`,
+    );
+  }
+  if (ref.leaseEpoch === epoch && ref.leaseTokenId !== ctx.viewer.tokenId) {
+    throw new DomainError("LEASE_LOST", `lease (epoch ${epoch}) is not held by this token`);
+  }
   return { ...ref, epoch };
 }
 
@@ -68,6 +84,7 @@ export const workerResolvers: Resolvers = {
         queue,
         owner,
         leaseMs: leaseMs ?? undefined,
+        tokenId: ctx.viewer.tokenId,
       });
     },
     heartbeatNode: async (_, { nodeId, epoch, leaseMs }, ctx) => {

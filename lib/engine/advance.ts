@@ -1,3 +1,4 @@
+import { jsonBytes, MAX_MAP_OUTPUT_BYTES } from "../limits";
 import type { TriggerRule } from "../spec/types";
 import { resolvePending, runOutcome, runProgress } from "./readiness";
 import type { RunTx } from "./run-tx";
@@ -98,10 +99,17 @@ async function settleMaps(c: RunTx, nodes: NodeLite[]): Promise<boolean> {
     if (release.length) c.wakeWorkers();
     if (children.every((n) => isTerminalNode(n.status))) {
       const failed = children.find((n) => n.status !== "SUCCEEDED");
+      const output = await childOutputs(c, m.key);
+      // The map's output (its children's, in order) is size-checked like other payloads.
+      const size = jsonBytes(output);
+      const tooBig =
+        size > MAX_MAP_OUTPUT_BYTES
+          ? `map output (its ${children.length} children's outputs) is ${size} bytes; the limit is ${MAX_MAP_OUTPUT_BYTES} (1 MiB)`
+          : null;
       await setNode(c, m.id, {
-        status: failed ? "FAILED" : "SUCCEEDED",
-        output: (await childOutputs(c, m.key)) as object,
-        error: failed ? `${failed.key} ${failed.status.toLowerCase()}: ${failed.error ?? ""}`.trim() : null,
+        status: failed || tooBig ? "FAILED" : "SUCCEEDED",
+        output: tooBig ? undefined : (output as object),
+        error: failed ? `${failed.key} ${failed.status.toLowerCase()}: ${failed.error ?? ""}`.trim() : tooBig,
         progress: 1,
         finishedAt: new Date(),
       });

@@ -55,7 +55,7 @@ export interface ExternalClaim {
  */
 export async function claimExternal(
   db: Db,
-  opts: { namespace: string; queue: string; owner: string; leaseMs?: number },
+  opts: { namespace: string; queue: string; owner: string; leaseMs?: number; tokenId?: string },
 ): Promise<ExternalClaim | null> {
   for (let tries = 0; tries < 5; tries++) {
     const rows = await db.$queryRaw<{ id: string; run_id: string }[]>`
@@ -73,6 +73,8 @@ export async function claimExternal(
       const leaseMs = opts.leaseMs ?? cfg.leaseMs ?? 30_000;
       const claim = await startNode(c, node.id, opts.owner, leaseMs, await inFlightCost(c));
       if (!claim) return null;
+      // Only the claiming token may report on this lease (graphql/resolvers/workers.ts).
+      await c.tx.runNode.update({ where: { id: node.id }, data: { leaseTokenId: opts.tokenId ?? null } });
       return {
         runId: c.run.id,
         nodeId: node.id,

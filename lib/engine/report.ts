@@ -6,7 +6,7 @@ import type { LogLevel } from "../events/types";
 import { assertPayloadSize, escapeControl } from "../limits";
 import type { NodeSpec } from "../spec/types";
 import { advanceRun, setNode } from "./advance";
-import { appendResults } from "./results";
+import { appendResults, appendResultsOrThrow } from "./results";
 import { type RunTx, withRun } from "./run-tx";
 import { costPayload, round } from "./snapshot";
 
@@ -55,7 +55,8 @@ export async function completeNode(db: Db, ref: LeaseRef, output: unknown): Prom
       c.run = await c.tx.run.update({ where: { id: c.run.id }, data: { spent: round(c.run.spent + declared) } });
       c.emit("COST_UPDATE", costPayload(c.run));
     }
-    if (spec(node).results) await appendResults(c, output, true);
+    // Over the run's results caps: BAD_INPUT, nothing recorded (the worker fails the node).
+    if (spec(node).results) await appendResultsOrThrow(c, node.key, output, true);
     await advanceRun(c);
   });
 }
@@ -72,9 +73,13 @@ export async function failNode(db: Db, ref: LeaseRef, error: string): Promise<vo
   });
 }
 
-export async function failAttempt(c: RunTx, node: RunNode, error: string, extraAttempts = 0) {
+/**
+ * Record a failed attempt under the run lock. `extraAttempts` adds retries (a vanished
+ * worker); `final` fails the node whatever its retries (retrying cannot help, e.g. a cap).
+ */
+export async function failAttempt(c: RunTx, node: RunNode, error: string, extraAttempts = 0, final = false) {
   const s = spec(node);
-  const retries = (s.retries ?? 0) + extraAttempts;
+  const retries = final ? -1 : (s.retries ?? 0) + extraAttempts;
   const msg = error.slice(0, 4000);
   c.emit("LOG", { level: "ERROR", message: `attempt ${node.attempt} failed: ${msg}`, nodeKey: node.key });
   if (node.attempt <= retries) {
@@ -110,6 +115,7 @@ export interface ProgressReport {
 
 /** Apply a batch of live reports under the lease. Throws LEASE_LOST when it is gone. */
 export async function reportProgress(db: Db, ref: LeaseRef, r: ProgressReport): Promise<void> {
+  let capped: string | null = null;
   for (const l of r.logs ?? []) assertPayloadSize(l.message, "a log line");
   for (const row of r.results ?? []) assertPayloadSize(row, "a result row");
   if (r.metrics) assertPayloadSize(r.metrics, "metrics");
@@ -137,8 +143,16 @@ export async function reportProgress(db: Db, ref: LeaseRef, r: ProgressReport): 
       c.emit("COST_UPDATE", costPayload(c.run));
     }
     if (Object.keys(data).length) await setNode(c, node.id, data);
-    if (r.results?.length) await appendResults(c, r.results, false);
+    if (r.results?.length) {
+      capped = await appendResults(c, node.key, r.results, false);
+      if (capped) {
+        // The run's results table is full: the node fails (for good: rows stay over the cap).
+        await failAttempt(c, node, capped, 0, true);
+        await advanceRun(c);
+      }
+    }
   });
+  if (capped) throw new DomainError("BAD_INPUT", capped);
 }
 
 /** Extend leases still held; returns the node ids whose lease was lost. */

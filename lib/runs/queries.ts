@@ -90,16 +90,74 @@ export async function getRuns(db: Db, namespace: string | null, ids: readonly st
   return db.run.findMany({ where: { id: { in: valid }, ...(namespace ? { namespace } : {}) } });
 }
 
-/** The nodes of several runs in one query, each run's in DAG position order. */
-export async function listNodes(db: Db, runIds: readonly string[]): Promise<Map<string, NodeSnapshot[]>> {
+/** Most nodes one `Run.nodes` page returns (`first`, default 1,000). */
+export const MAX_NODES_PAGE = 5_000;
+export const DEFAULT_NODES_PAGE = 1_000;
+
+/** A page of a run's nodes in DAG position order: at most `first`, after the node keyed `after`. */
+export interface NodesPage {
+  first: number;
+  /** The key of the last node of the previous page; an unknown key gives an empty page. */
+  after: string | null;
+}
+
+export function nodesPage(first: number | null | undefined, after: string | null | undefined): NodesPage {
+  const n = first ?? DEFAULT_NODES_PAGE;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_NODES_PAGE) {
+    throw new DomainError("BAD_INPUT", `first must be 1..${MAX_NODES_PAGE}`);
+  }
+  if (after != null && after.length > 1_000) throw new DomainError("BAD_INPUT", "after is not a node key");
+  return { first: n, after: after ?? null };
+}
+
+/**
+ * The same page of nodes for several runs, each run's in DAG position order: the page's
+ * node ids per run in one statement (LATERAL, so a run with 10,000 nodes reads only its
+ * page), then those rows in one query.
+ */
+export async function listNodes(
+  db: Db,
+  runIds: readonly string[],
+  page: NodesPage = { first: MAX_NODES_PAGE, after: null },
+): Promise<Map<string, NodeSnapshot[]>> {
   const byRun = new Map<string, NodeSnapshot[]>(runIds.map((id) => [id, []]));
+  const valid = runIds.filter(isUuid);
+  if (valid.length === 0) return byRun;
+  const ids = await db.$queryRaw<{ id: string }[]>`
+    SELECT x.id FROM unnest(${valid}::uuid[]) AS r(id)
+    CROSS JOIN LATERAL (
+      SELECT n.id FROM run_nodes n
+      WHERE n.run_id = r.id
+        AND n.position > CASE WHEN ${page.after}::text IS NULL THEN -1 ELSE COALESCE(
+          (SELECT p.position FROM run_nodes p WHERE p.run_id = r.id AND p.key = ${page.after}::text),
+          2147483647) END
+      ORDER BY n.position LIMIT ${page.first}
+    ) x`;
+  if (ids.length === 0) return byRun;
+  const rows = await db.runNode.findMany({
+    where: { id: { in: ids.map((i) => i.id) } },
+    orderBy: [{ runId: "asc" }, { position: "asc" }],
+  });
+  for (const r of rows) byRun.get(r.runId)?.push(nodeSnapshot(r));
+  return byRun;
+}
+
+/** The dependencies of several runs' nodes (key, needs, parent only: no outputs read). */
+export async function listEdges(
+  db: Db,
+  runIds: readonly string[],
+): Promise<Map<string, { key: string; needs: string[]; parentKey: string | null }[]>> {
+  const byRun = new Map<string, { key: string; needs: string[]; parentKey: string | null }[]>(
+    runIds.map((id) => [id, []]),
+  );
   const valid = runIds.filter(isUuid);
   if (valid.length === 0) return byRun;
   const rows = await db.runNode.findMany({
     where: { runId: { in: valid } },
     orderBy: [{ runId: "asc" }, { position: "asc" }],
+    select: { runId: true, key: true, needs: true, parentKey: true },
   });
-  for (const r of rows) byRun.get(r.runId)?.push(nodeSnapshot(r));
+  for (const r of rows) byRun.get(r.runId)?.push(r);
   return byRun;
 }
 
@@ -126,6 +184,10 @@ export interface NodeRef {
   runId: string;
   nodeId: string;
   leaseMs: number;
+  kind: string;
+  /** The current lease: its epoch and the API token that claimed it (external nodes). */
+  leaseEpoch: number;
+  leaseTokenId: string | null;
 }
 
 /** The node `nodeId` if it belongs to a run of `namespace`, else null. */
@@ -133,11 +195,18 @@ export async function getNodeRef(db: Db, namespace: string, nodeId: string): Pro
   if (!isUuid(nodeId)) return null;
   const n = await db.runNode.findFirst({
     where: { id: nodeId, run: { namespace } },
-    select: { id: true, runId: true, config: true },
+    select: { id: true, runId: true, config: true, kind: true, leaseEpoch: true, leaseTokenId: true },
   });
   if (!n) return null;
   const leaseMs = Number((n.config as { with?: { leaseMs?: unknown } }).with?.leaseMs) || 30_000;
-  return { runId: n.runId, nodeId: n.id, leaseMs };
+  return {
+    runId: n.runId,
+    nodeId: n.id,
+    leaseMs,
+    kind: n.kind,
+    leaseEpoch: n.leaseEpoch,
+    leaseTokenId: n.leaseTokenId,
+  };
 }
 
 /**

@@ -1,10 +1,12 @@
 /** Pipeline spec parsing and validation (SPEC §4): zod for shapes, then graph checks. */
 import { z } from "zod";
+import { jsonBytes, MAX_PAYLOAD_BYTES } from "../limits";
 import { checkGraph } from "./graph";
 import { issuesToProblems, positiveMs, validateKindConfig } from "./kinds";
 import { parseSpecText } from "./parse-text";
 import {
   MAX_NODES,
+  MAX_SPEC_BYTES,
   NODE_KINDS,
   type NodeKind,
   type NodeSpec,
@@ -104,6 +106,9 @@ function checkKinds(nodes: unknown[], allowCommands: boolean, problems: SpecProb
  */
 export function validateSpec(input: unknown, opts: { allowCommands: boolean }): SpecResult {
   if (nestsDeeperThan(input, MAX_SPEC_DEPTH)) return fail("", `spec nests deeper than ${MAX_SPEC_DEPTH} levels`);
+  // Object specs too (GraphQL `spec: JSON` variables, parsed YAML): the same 1 MiB as text.
+  const bytes = jsonBytes(input);
+  if (bytes > MAX_SPEC_BYTES) return fail("", `spec is ${bytes} bytes as JSON; the limit is ${MAX_SPEC_BYTES} (1 MiB)`);
   const parsed = specSchema.safeParse(input);
   const problems = parsed.success ? [] : issuesToProblems(parsed.error.issues, "");
   const nodes = isRecord(input) && Array.isArray(input.nodes) ? input.nodes : [];
@@ -111,6 +116,7 @@ export function validateSpec(input: unknown, opts: { allowCommands: boolean }): 
     problems.push({ path: "nodes", message: `${nodes.length} nodes; the limit is ${MAX_NODES}` });
   const configs = checkKinds(nodes, opts.allowCommands, problems);
   problems.push(...checkGraph(nodes));
+  problems.push(...checkGateText(nodes));
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
   const validNodes: NodeSpec[] = parsed.data.nodes.map((node, i) => ({
     ...node,
@@ -118,6 +124,25 @@ export function validateSpec(input: unknown, opts: { allowCommands: boolean }): 
     with: configs[i],
   }));
   return { ok: true, spec: { ...parsed.data, nodes: validNodes } };
+}
+
+/**
+ * A gate's title and description travel in every GATE_WAITING / NODE_STATE event of the
+ * gate, to every subscriber: the same 64 KiB as any other payload.
+ */
+function checkGateText(nodes: unknown[]): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  nodes.forEach((node, i) => {
+    if (!isRecord(node) || node.kind !== "gate" || !isRecord(node.with)) return;
+    const size = jsonBytes({ title: node.with.title, description: node.with.description });
+    if (size > MAX_PAYLOAD_BYTES) {
+      problems.push({
+        path: `nodes[${i}].with.description`,
+        message: `the gate's title and description are ${size} bytes; the limit is ${MAX_PAYLOAD_BYTES} (64 KiB)`,
+      });
+    }
+  });
+  return problems;
 }
 
 /** parseSpecText then validateSpec. */

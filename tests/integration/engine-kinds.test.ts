@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decideGate } from "../../lib/engine/gates";
 import { claimExternal } from "../../lib/engine/leases";
 import { completeNode, reportProgress } from "../../lib/engine/report";
+import { readResults } from "../../lib/engine/results";
 import { isDomainError } from "../../lib/errors";
 import { allEvents, buildRig, expectGapless, finished, submit, type TestRig, waitForNode, waitForRun } from "./helpers";
 
@@ -179,7 +180,7 @@ describe("node kinds", () => {
     expect(c.cost).toBeCloseTo(0.35);
     expect(done.spent).toBeCloseTo(0.35);
     expect(done.resultsColumns).toEqual(["model", "score", "extra"]);
-    expect(done.resultsRows).toHaveLength(2);
+    expect((await readResults(rig.db, done)).rows).toHaveLength(2);
     const logs = (await allEvents(rig.db, run.id)).filter((e) => e.type === "LOG").map((e) => e.payload);
     expect(logs).toContainEqual(
       expect.objectContaining({ level: "INFO", message: "hello from the command", nodeKey: "c" }),

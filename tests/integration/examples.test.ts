@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as demoScores } from "../../app/api/demo/scores/route";
 import { resumeRun, setBudget } from "../../lib/engine/control";
 import { decideGate } from "../../lib/engine/gates";
+import { readResults } from "../../lib/engine/results";
 import { seedExamples } from "../../lib/pipelines/seed";
 import { submitRun } from "../../lib/runs/submit-run";
 import { buildRig, finished, type TestRig, waitForNode, waitForRun } from "./helpers";
@@ -44,7 +45,7 @@ describe("example pipelines", () => {
     const done = await waitForRun(rig.db, run.id, finished);
     expect(done.status).toBe("SUCCEEDED");
     expect(done.resultsColumns).toEqual(["sent", "at"]);
-    expect((done.resultsRows as { sent: string }[])[0].sent).toBe("hello, operator");
+    expect(((await readResults(rig.db, done)).rows as { sent: string }[])[0].sent).toBe("hello, operator");
   });
 
   it("scoring-fanout: http → map with costs → pauses at budget → raise + resume → leaderboard", async () => {
@@ -57,7 +58,7 @@ describe("example pipelines", () => {
     const done = await waitForRun(rig.db, run.id, finished, 30_000);
     expect(done.status).toBe("SUCCEEDED");
     expect(done.resultsColumns).toEqual(["model", "score", "latency_ms", "params_b"]);
-    const scores = (done.resultsRows as { score: number }[]).map((r) => r.score);
+    const scores = ((await readResults(rig.db, done)).rows as { score: number }[]).map((r) => r.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
   }, 60_000);
 
@@ -68,7 +69,7 @@ describe("example pipelines", () => {
     const done = await waitForRun(rig.db, run.id, finished, 30_000);
     expect(done.status).toBe("SUCCEEDED");
     expect(done.resultsColumns).toEqual(["name", "score", "day"]);
-    expect((done.resultsRows as unknown[]).length).toBeGreaterThan(0);
+    expect(((await readResults(rig.db, done)).rows as unknown[]).length).toBeGreaterThan(0);
   }, 60_000);
 
   it("command-metrics: progress, metrics, cost and result rows from a subprocess", async () => {
@@ -77,7 +78,7 @@ describe("example pipelines", () => {
     expect(done.status).toBe("SUCCEEDED");
     expect(done.spent).toBeCloseTo(0.1);
     expect(done.resultsColumns).toEqual(["epoch", "loss", "accuracy"]);
-    expect(done.resultsRows).toHaveLength(5);
+    expect((await readResults(rig.db, done)).rows).toHaveLength(5);
   });
 });
 

@@ -117,6 +117,8 @@ export const RUN_EVENT_FIELDS = gql`
         columns
         rows
       }
+      offset
+      total
     }
     ... on RunCompletedEvent {
       status

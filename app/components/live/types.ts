@@ -140,7 +140,12 @@ export type GateDecidedEvent = EventBase<"GATE_DECIDED", "GateDecidedEvent"> & {
   node: RunNode;
   decision: GateDecision;
 };
-export type ResultsEvent = EventBase<"RESULTS", "ResultsEvent"> & { results: ResultsTable };
+/** `results.rows` are only the rows this event added, starting at row `offset` of the table. */
+export type ResultsEvent = EventBase<"RESULTS", "ResultsEvent"> & {
+  results: ResultsTable;
+  offset?: number;
+  total?: number;
+};
 export type RunCompletedEvent = EventBase<"RUN_COMPLETED", "RunCompletedEvent"> & {
   status: RunStatus;
   nodesSucceeded: number;

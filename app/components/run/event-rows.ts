@@ -50,7 +50,9 @@ export function summarize(e: ConsoleEvent): string {
         e.decision.feedback ? ` — ${e.decision.feedback}` : ""
       }`;
     case "RESULTS":
-      return `results: ${e.results.rows.length} row${e.results.rows.length === 1 ? "" : "s"}`;
+      return `results: +${e.results.rows.length} row${e.results.rows.length === 1 ? "" : "s"}${
+        e.total != null ? ` (${e.total} in all)` : ""
+      }`;
     case "RUN_COMPLETED":
       return `completed ${e.status} in ${shortDuration(e.durationMs)} — ${e.nodesSucceeded} succeeded, ${e.nodesFailed} failed`;
     case "ERROR":

@@ -104,7 +104,7 @@ export function reduceBatch(state: ConsoleState, events: readonly ConsoleEvent[]
         });
         break;
       case "RESULTS":
-        patch({ results: e.results });
+        patch({ results: appendResults(next.results, e) });
         break;
       case "RUN_COMPLETED":
         patchRun({ status: e.status, finishedAt: e.at, sealed: true });
@@ -123,6 +123,20 @@ export function reduceBatch(state: ConsoleState, events: readonly ConsoleEvent[]
   if (nodes) patch({ nodes, ...(structural ? { structure: state.structure + 1 } : {}) });
   if (active) patch({ activeEdges: active });
   return next;
+}
+
+/**
+ * A RESULTS event's rows placed at its `offset` (events carry only the rows they added;
+ * older logs carried the whole table at offset 0, which this replaces correctly too).
+ * A new table object, so memoized views re-render; the columns are the event's (all so far).
+ */
+export function appendResults(table: ResultsTable, e: { results: ResultsTable; offset?: number | null }): ResultsTable {
+  const offset = Math.min(Math.max(0, e.offset ?? 0), table.rows.length);
+  const rows =
+    offset === table.rows.length
+      ? table.rows.concat(e.results.rows)
+      : [...table.rows.slice(0, offset), ...e.results.rows];
+  return { columns: e.results.columns, rows };
 }
 
 /** Drops highlights older than `ttlMs` (called by the graph's timer, not per event). */

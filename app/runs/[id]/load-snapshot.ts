@@ -3,10 +3,11 @@ import type { ConsoleEvent, NodeView, ResultsTable, RunSnapshot, RunView } from 
 import type { Viewer } from "@/lib/auth/tokens";
 import { hasRole } from "@/lib/auth/tokens";
 import { type Db, Prisma } from "@/lib/db/client";
+import { readResults } from "@/lib/engine/results";
 import { costPayload } from "@/lib/engine/snapshot";
 import { readEvents } from "@/lib/events/read";
 import type { RunEventRecord } from "@/lib/events/types";
-import { getRun, listNodes } from "@/lib/runs/queries";
+import { getRun, listNodes, MAX_NODES_PAGE } from "@/lib/runs/queries";
 
 /** Events rendered with the page; older ones load on demand in the event stream. */
 const SNAPSHOT_EVENTS = 300;
@@ -51,7 +52,10 @@ export async function loadRunSnapshot(db: Db, viewer: Viewer, runId: string): Pr
       const t = tx as unknown as Db;
       const run = await getRun(t, viewer.namespace, runId);
       if (!run) return null;
-      const nodes = (await listNodes(t, [run.id])).get(run.id) ?? [];
+      // The first MAX_NODES_PAGE nodes (map children past it arrive with live events).
+      const nodes = (await listNodes(t, [run.id], { first: MAX_NODES_PAGE, after: null })).get(run.id) ?? [];
+      // The whole table as of lastSeq (same snapshot); RESULTS events after it append rows.
+      const results = await readResults(t, run);
       const page = await readEvents(t, run.id, {
         afterSeq: Math.max(0, run.lastSeq - SNAPSHOT_EVENTS),
         limit: SNAPSHOT_EVENTS,
@@ -77,10 +81,7 @@ export async function loadRunSnapshot(db: Db, viewer: Viewer, runId: string): Pr
         params: run.params,
         nodes: nodes as unknown as NodeView[],
         cost: costPayload(run),
-        results: {
-          columns: run.resultsColumns as string[],
-          rows: run.resultsRows as ResultsTable["rows"],
-        },
+        results: { columns: results.columns, rows: results.rows as ResultsTable["rows"] },
         events: page.events.filter((e) => e.seq <= run.lastSeq).map(toConsoleEvent),
         lastSeq: run.lastSeq,
         canOperate: hasRole(viewer, "OPERATOR"),
