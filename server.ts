@@ -56,6 +56,8 @@ async function main() {
   server.headersTimeout = 66_000;
 
   server.listen(e.PORT, e.HOST, () => {
+    // http nodes may call this server itself (the demo endpoint): now the bound port is known.
+    runtime.settings.selfAddress = { host: e.HOST, port: (server.address() as AddressInfo).port };
     const base = `http://${e.HOST}:${(server.address() as AddressInfo).port}`;
     console.log(`\n  Signalbox is running at ${base}`);
     if (runtime.adminSecret) {

@@ -34,10 +34,14 @@ const schema = z.object({
         .map((s) => s.trim())
         .filter(Boolean),
     ),
-  /** Hosts `http` nodes may call; `*` allows any. */
+  /**
+   * Host names, IPs or CIDRs in private, loopback, link-local or metadata ranges that `http`
+   * nodes may reach (public addresses always may). Default: none but this server's own
+   * address and port (the demo endpoint).
+   */
   SIGNALBOX_HTTP_ALLOWED_HOSTS: z
     .string()
-    .default("127.0.0.1,localhost,::1")
+    .default("")
     .transform((v) =>
       v
         .split(",")
@@ -84,6 +88,44 @@ const schema = z.object({
     }),
   /** Failed authentications per minute from one IP before it gets RATE_LIMITED (`0`: no limit). */
   SIGNALBOX_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(20),
+  /** JSONata (transform, gate `show`, map `over`): time budget per evaluation; the thread is killed past it. */
+  SIGNALBOX_EXPRESSION_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  /** JSONata: heap of each evaluation thread (MiB); an expression over it fails its node. */
+  SIGNALBOX_EXPRESSION_MEMORY_MB: z.coerce.number().int().min(16).max(4096).default(128),
+  /** JSONata: longest sequence (array) an expression may build, ranges included. */
+  SIGNALBOX_EXPRESSION_MAX_SEQUENCE: z.coerce.number().int().min(100).default(100_000),
+  /** JSONata: evaluation threads per process (reused; more evaluations wait their turn). */
+  SIGNALBOX_EXPRESSION_WORKERS: z.coerce.number().int().min(1).max(32).default(4),
+  /** `http` nodes: largest response body read (bytes); a larger one fails the node. */
+  SIGNALBOX_HTTP_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024),
+  /** `http` nodes: timeout when the node sets none (ms). */
+  SIGNALBOX_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** `http` nodes: the most a node's `timeoutMs` may ask for (ms). */
+  SIGNALBOX_HTTP_MAX_TIMEOUT_MS: z.coerce.number().int().min(100).default(300_000),
+  /**
+   * Largest GraphQL response (JSON bytes; 16 MiB). A query whose result is larger gets a
+   * BAD_INPUT error asking to page with `first` instead of the result.
+   */
+  SIGNALBOX_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 31 - 1)
+    .default(16 * 1024 * 1024),
+  /**
+   * Bearer token for /api/metrics besides any ADMIN token (e.g. for a Prometheus scraper
+   * that should hold no API rights). At least 32 characters.
+   */
+  SIGNALBOX_METRICS_TOKEN: z.string().min(32).optional(),
+  /** `1` serves /api/metrics without a token (only behind a network that keeps outsiders out). */
+  SIGNALBOX_METRICS_PUBLIC: z
+    .enum(["0", "1"])
+    .default("0")
+    .transform((v) => v === "1"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

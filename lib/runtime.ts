@@ -4,6 +4,7 @@ import { authenticate, createToken, ensureNamespace } from "./auth/tokens";
 import { createDb, type Db } from "./db/client";
 import { connectionUrl } from "./db/connection";
 import { applyMigrations } from "./db/schema-engine";
+import type { ExecSettings } from "./engine/executors/types";
 import { Worker } from "./engine/worker";
 import { env } from "./env";
 import { Notifier } from "./events/notifier";
@@ -18,7 +19,7 @@ export interface Runtime {
   events: EventHub;
   worker: Worker | null;
   databaseUrl: string;
-  settings: { allowCommands: boolean; httpAllowedHosts: string[] };
+  settings: ExecSettings;
   /** The admin secret when this process created or was given it (for the start banner). */
   adminSecret: string | null;
   stop(): Promise<void>;
@@ -46,7 +47,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const notifier = new Notifier(conn.url, (msg, err) => log.warn({ err }, msg));
   await notifier.start();
   const events = new EventHub(db, notifier);
-  const settings = { allowCommands: e.SIGNALBOX_ALLOW_COMMANDS, httpAllowedHosts: e.SIGNALBOX_HTTP_ALLOWED_HOSTS };
+  const settings: ExecSettings = {
+    allowCommands: e.SIGNALBOX_ALLOW_COMMANDS,
+    httpAllowedHosts: e.SIGNALBOX_HTTP_ALLOWED_HOSTS,
+    // The configured port; server.ts puts the bound one here after listen (PORT=0).
+    selfAddress: { host: e.HOST, port: opts.port ?? e.PORT },
+  };
   const adminSecret = opts.seed ? await seed(db, opts.port ?? e.PORT, settings.allowCommands) : null;
   const worker = opts.worker
     ? new Worker(db, notifier, {

@@ -10,13 +10,13 @@ import type { NodeExecutor } from "./types";
 /** A gate evaluates what it shows, then waits for a human. */
 const gate: NodeExecutor = async (ctx) => {
   const show = ctx.spec.with.show as string | undefined;
-  const presentation = show ? await evaluate(show, { inputs: ctx.inputs, params: ctx.params }) : ctx.inputs;
+  const presentation = show ? await evaluate(show, { inputs: ctx.inputs, params: ctx.params }, ctx.signal) : ctx.inputs;
   return { type: "waiting", presentation };
 };
 
 /** A map evaluates `over` to an array; the engine adds one child per item. */
 const map: NodeExecutor = async (ctx) => {
-  const items = await evaluate(String(ctx.spec.with.over), { inputs: ctx.inputs, params: ctx.params });
+  const items = await evaluate(String(ctx.spec.with.over), { inputs: ctx.inputs, params: ctx.params }, ctx.signal);
   if (!Array.isArray(items)) {
     if (items === null) return { type: "expand", items: [] };
     return { type: "expand", items: [items] };

@@ -19,8 +19,12 @@ export interface ExecContext {
 }
 
 export interface ExecSettings {
+  /** SIGNALBOX_ALLOW_COMMANDS; a command also needs its namespace's switch (checked per run). */
   allowCommands: boolean;
+  /** SIGNALBOX_HTTP_ALLOWED_HOSTS entries (host names, IPs, CIDRs). */
   httpAllowedHosts: string[];
+  /** This server's own listening address: `http` nodes may always call it (the demo endpoint). */
+  selfAddress?: { host: string; port: number };
 }
 
 /** Live reports; buffered and written in batches by the worker. */
