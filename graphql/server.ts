@@ -7,12 +7,14 @@ import { metrics } from "../lib/metrics";
 import type { Runtime } from "../lib/runtime";
 import { originAllowed, sessionCookie } from "./auth";
 import type { ServerContext } from "./context";
+import { isUnavailable, maskError } from "./errors";
 import { Access } from "./guard/access";
 import { EventStreams } from "./http-streams";
 import { RunsChangedHub } from "./live/runs-changed";
 import { serveOps } from "./ops";
+import { CLIENT_ADDRESS_HEADER } from "../lib/net/client-address";
 import { requestContext } from "./request-context";
-import { clientIp, createWsServer, headersOf } from "./ws";
+import { clientIp, createWsServer, headersOf, setLiveLease } from "./ws";
 import { createYogaServer, GRAPHQL_PATH, GRAPHQL_SSE_PATH } from "./yoga";
 
 export const GRAPHIQL_PATH = "/graphiql";
@@ -46,10 +48,14 @@ export function requestIdOf(req: IncomingMessage): string {
   return id && /^[\w.:@/+=-]{1,128}$/.test(id) ? id : randomUUID();
 }
 
-function refuseUpgrade(socket: Duplex, status: 403 | 429, requestId: string) {
-  const text = status === 403 ? "Forbidden" : "Too Many Requests";
+function refuseUpgrade(socket: Duplex, status: 403 | 429 | 503, requestId: string, error?: unknown) {
+  const text = { 403: "Forbidden", 429: "Too Many Requests", 503: "Service Unavailable" }[status];
+  // With an error: a GraphQL-style JSON body saying why (e.g. which cap was reached).
+  const e = error ? maskError(error) : null;
+  const body = e ? JSON.stringify({ errors: [{ message: e.message, extensions: { code: e.extensions.code } }] }) : "";
+  const type = body ? "Content-Type: application/json; charset=utf-8\r\n" : "";
   socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\nx-request-id: ${requestId}\r\n\r\n`,
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\n\r\n${body}`,
   );
 }
 
@@ -57,7 +63,12 @@ function rateLimitOpts() {
   const e = env();
   return {
     rate: { perSecond: e.SIGNALBOX_RATE_LIMIT.perSecond, burst: e.SIGNALBOX_RATE_LIMIT.burst },
-    authFailuresPerMinute: e.SIGNALBOX_AUTH_FAILURE_LIMIT,
+    caps: {
+      connectionsPerToken: e.SIGNALBOX_MAX_CONNECTIONS_PER_TOKEN,
+      connectionsPerAddress: e.SIGNALBOX_MAX_CONNECTIONS_PER_ADDRESS,
+      subscriptionsPerToken: e.SIGNALBOX_MAX_SUBSCRIPTIONS_PER_TOKEN,
+      heartbeatMs: e.SIGNALBOX_LIVE_HEARTBEAT_MS,
+    },
   };
 }
 
@@ -119,6 +130,8 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
       const path = pathOf(req);
       const requestId = requestIdOf(req);
       res.setHeader("x-request-id", requestId); // on Next's pages too
+      // Next's route handlers cannot see the socket: hand them the client address (never the client's own header).
+      req.headers[CLIENT_ADDRESS_HEADER] = clientIp(req);
       const isApi = path === GRAPHQL_PATH || path === GRAPHQL_SSE_PATH;
       if (!isApi && path !== GRAPHIQL_PATH) return serveOps(runtime, state, path, req, res);
       const started = Date.now();
@@ -154,14 +167,9 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
       if (pathOf(req) !== GRAPHQL_PATH) return false;
       const requestId = requestIdOf(req);
       const header = headersOf(req);
-      // Refused before any GraphQL processing: a blocked address (too many failed
-      // authentications), or a session cookie from an origin that is not ours or allowed
-      // (a cross-site page must not open a WebSocket with the user's session).
-      if (access.blocked(clientIp(req))) {
-        metrics.rejected.inc({ reason: "address_blocked" });
-        refuseUpgrade(socket, 429, requestId);
-        return true;
-      }
+      // Refused before any GraphQL processing: a session cookie from an origin that is not
+      // ours or allowed (a cross-site page must not open a WebSocket with the user's session),
+      // or an address over its connection cap (429 with a JSON body saying which).
       if (sessionCookie(header("cookie")) && !(header("origin") && originAllowed(header))) {
         metrics.rejected.inc({ reason: "origin" });
         refuseUpgrade(socket, 403, requestId);
@@ -172,7 +180,20 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
         return true;
       }
       (req as { requestId?: string }).requestId = requestId;
-      ws.wss.handleUpgrade(req, socket, head, (client) => ws.wss.emit("connection", client, req));
+      access.caps.open("connection", null, clientIp(req), "ws").then(
+        (lease) => {
+          // Released when the connection ends, however it ends (refused handshake included).
+          socket.once("close", () => lease.release());
+          if (socket.destroyed || state.stopping) {
+            lease.release();
+            socket.destroy();
+            return;
+          }
+          setLiveLease(req, lease);
+          ws.wss.handleUpgrade(req, socket, head, (client) => ws.wss.emit("connection", client, req));
+        },
+        (err) => refuseUpgrade(socket, isUnavailable(err) ? 503 : 429, requestId, err),
+      );
       return true;
     },
     async close() {
@@ -180,6 +201,7 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
       access.close(); // live subscriptions end with a retryable error
       runsChanged.close();
       await Promise.all([ws.dispose(), streams.close()]);
+      await access.caps.close();
     },
     async dispose() {
       await yoga.dispose();

@@ -5,6 +5,7 @@ import { log } from "../lib/log";
 import type { ServerContext } from "./context";
 import { MASKED_MESSAGE, maskError, unauthenticated } from "./errors";
 import { type Access, checkCsrf } from "./guard/access";
+import { type Lease, LIVE_LEASE } from "./guard/connection-caps";
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 
@@ -96,6 +97,16 @@ export function graphqlSsePlugin(endpoint: string, access: Access): Plugin<Serve
             } catch (err) {
               return reject(statusOf(maskError(err)), [err]);
             }
+            let lease: Lease | undefined;
+            if (operation === "subscription") {
+              // The connection and subscription caps (guard/connection-caps.ts): 429 when reached.
+              try {
+                lease = await access.caps.open("stream", viewer.tokenId, serverContext?.ip ?? "unknown", "graphql-sse");
+              } catch (err) {
+                return reject(statusOf(maskError(err)), [err]);
+              }
+              (contextValue as Record<symbol, unknown>)[LIVE_LEASE] = lease; // freed by guard/plugin.ts
+            }
             const args = {
               schema: enveloped.schema,
               document,
@@ -111,6 +122,7 @@ export function graphqlSsePlugin(endpoint: string, access: Access): Plugin<Serve
                 ? (result as AsyncIterable<ExecutionResult>)
                 : { data: null, ...(result as ExecutionResult) };
             } catch (err) {
+              lease?.release();
               return { data: null, errors: [maskError(err)] };
             }
           },

@@ -1,15 +1,17 @@
 import type { IncomingMessage } from "node:http";
-import { type ExecutionArgs, GraphQLError } from "graphql";
+import { type ExecutionArgs, GraphQLError, getOperationAST } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer as attachGraphqlWs } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Viewer } from "../lib/auth/tokens";
 import { log } from "../lib/log";
 import { metrics } from "../lib/metrics";
+import { clientAddress } from "../lib/net/client-address";
 import { bearerToken, type HeaderGetter, originAllowed, sessionCookie } from "./auth";
 import type { ServerContext } from "./context";
 import { isUnavailable, maskError } from "./errors";
 import { rateLimited } from "./guard/access";
+import { type Lease, LIVE_LEASE } from "./guard/connection-caps";
 import { FrameSocket, frameReplacer, serializedOnce, watchSlowSockets, wireError } from "./live/frames";
 import { requestContext } from "./request-context";
 import type { SignalboxYoga } from "./yoga";
@@ -28,10 +30,11 @@ export const WS_CLOSE = {
   forbidden: CloseCode.Forbidden, // 4403: no/invalid/revoked token, or too many failed authentications
   tryAgainLater: 1013, // database unavailable at connection_init, or a slow consumer
   serviceRestart: 1012, // graceful shutdown
+  policyViolation: 1008, // the token's connection cap is reached (SIGNALBOX_MAX_CONNECTIONS_PER_TOKEN)
 } as const;
 
 type Enveloped = ReturnType<SignalboxYoga["getEnveloped"]>;
-type Extra = { viewer?: Viewer; unwatch?: () => void };
+type Extra = { viewer?: Viewer; unwatch?: () => void; leases?: Map<string, Lease> };
 
 export const headersOf =
   (req: IncomingMessage): HeaderGetter =>
@@ -40,7 +43,16 @@ export const headersOf =
     return Array.isArray(v) ? v[0] : v;
   };
 
-export const clientIp = (req: IncomingMessage) => req.socket.remoteAddress ?? "unknown";
+/** The client's address (SIGNALBOX_TRUSTED_PROXIES: lib/net/client-address.ts), computed once per request. */
+export const clientIp = (req: IncomingMessage): string => {
+  const r = req as IncomingMessage & { clientAddress?: string };
+  r.clientAddress ??= clientAddress(req);
+  return r.clientAddress;
+};
+
+/** The connection's lease (counted at the upgrade by address; by token at connection_init). */
+const connectionLeases = new WeakMap<IncomingMessage, Lease>();
+export const setLiveLease = (req: IncomingMessage, lease: Lease) => connectionLeases.set(req, lease);
 
 /** Run `fn` with the connection's request id in the log context. */
 const inRequest = <T>(args: ExecutionArgs, fn: () => T): T =>
@@ -79,6 +91,18 @@ export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext
           const viewer = await access.authenticate(secret, clientIp(request));
           // Gone while we looked the token up: register nothing (onClose has already run).
           if (!viewer || socket.readyState !== socket.OPEN) return false;
+          const lease = connectionLeases.get(request);
+          if (lease) {
+            try {
+              await access.caps.attachToken(lease, viewer.tokenId);
+            } catch (err) {
+              if (isUnavailable(err)) throw err;
+              // Over the token's connection cap: a clear reason, and no retry loop (1008 is final for graphql-ws clients).
+              socket.close(WS_CLOSE.policyViolation, "Too many connections for this token");
+              return false;
+            }
+            if (socket.readyState !== socket.OPEN) return false;
+          }
           ctx.extra.viewer = viewer;
           // A revoked token's connection ends, whichever process revoked it.
           ctx.extra.unwatch = access.live.watch(viewer.tokenId, () => socket.close(WS_CLOSE.forbidden, "Forbidden"));
@@ -89,7 +113,14 @@ export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext
           return false;
         }
       },
-      onClose: (ctx) => ctx.extra.unwatch?.(),
+      onClose: (ctx) => {
+        ctx.extra.unwatch?.();
+        for (const lease of ctx.extra.leases?.values() ?? []) lease.release();
+      },
+      onComplete: (ctx, id) => {
+        ctx.extra.leases?.get(id)?.release();
+        ctx.extra.leases?.delete(id);
+      },
       execute: (args: ExecutionArgs) =>
         inRequest(args, async () => {
           try {
@@ -106,7 +137,8 @@ export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext
             return { errors: asErrors(err) };
           }
         }),
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
+        let lease: Lease | undefined;
         try {
           // graphql-ws registered this id before calling us, so the count includes it.
           if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_CONNECTION) {
@@ -123,16 +155,29 @@ export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext
           const document = enveloped.parse(payload.query);
           const errors = enveloped.validate(enveloped.schema, document);
           if (errors.length) return errors;
+          const contextValue = await enveloped.contextFactory();
+          if (getOperationAST(document, payload.operationName)?.operation === "subscription" && ctx.extra.viewer) {
+            // The token's subscription cap (all processes): RATE_LIMITED as an `error` message.
+            lease = await access.caps.open("subscription", ctx.extra.viewer.tokenId, clientIp(ctx.extra.request), "ws");
+            if (!(id in ctx.subscriptions)) {
+              lease.release(); // completed by the client meanwhile
+              return [new GraphQLError("completed")];
+            }
+            ctx.extra.leases ??= new Map();
+            ctx.extra.leases.set(id, lease);
+            (contextValue as Record<symbol, unknown>)[LIVE_LEASE] = lease;
+          }
           return {
             schema: enveloped.schema,
             document,
             operationName: payload.operationName,
             variableValues: payload.variables,
-            contextValue: await enveloped.contextFactory(),
+            contextValue,
             // graphql-ws calls `execute`/`subscribe` above with these args: carry yoga's.
             rootValue: enveloped,
           };
         } catch (err) {
+          lease?.release();
           const e = asErrors(err);
           return e.every((x) => x instanceof GraphQLError) ? e : [new GraphQLError("Unexpected error.")];
         }

@@ -1,3 +1,4 @@
+import proxyAddr from "proxy-addr";
 import { z } from "zod";
 
 /**
@@ -88,6 +89,38 @@ const schema = z.object({
     }),
   /** Failed authentications per minute from one IP before it gets RATE_LIMITED (`0`: no limit). */
   SIGNALBOX_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(20),
+  /**
+   * Reverse proxies whose `X-Forwarded-For` is believed (comma-separated addresses or CIDRs,
+   * or `loopback`, `linklocal`, `uniquelocal`); default none. The client address is the
+   * rightmost address of X-Forwarded-For that is not a trusted proxy (lib/net/client-address.ts).
+   */
+  SIGNALBOX_TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((v, ctx) => {
+      const list = v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      try {
+        proxyAddr.compile(list);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: `expected addresses or CIDRs: ${(err as Error).message}` });
+        return z.NEVER;
+      }
+      return list;
+    }),
+  /** Open WebSocket connections and SSE streams per token, across all server processes (`0`: no limit). */
+  SIGNALBOX_MAX_CONNECTIONS_PER_TOKEN: z.coerce.number().int().min(0).default(64),
+  /** Open WebSocket connections and SSE streams per client address, across all server processes (`0`: no limit). */
+  SIGNALBOX_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(256),
+  /** Live subscriptions per token (WebSocket operations and SSE streams), across all server processes (`0`: no limit). */
+  SIGNALBOX_MAX_SUBSCRIPTIONS_PER_TOKEN: z.coerce.number().int().min(0).default(512),
+  /**
+   * How often a server process marks itself alive in PostgreSQL; the connections of a process
+   * silent for 3 heartbeats (killed, frozen) stop counting toward the caps above.
+   */
+  SIGNALBOX_LIVE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
   /** JSONata (transform, gate `show`, map `over`): time budget per evaluation; the thread is killed past it. */
   SIGNALBOX_EXPRESSION_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   /** JSONata: heap of each evaluation thread (MiB); an expression over it fails its node. */

@@ -1,8 +1,10 @@
 import "server-only";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { authenticate, type Viewer } from "@/lib/auth/tokens";
+import { authenticateFrom } from "@/lib/auth/limiter";
+import type { Viewer } from "@/lib/auth/tokens";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/net/client-address";
 import type { Runtime } from "@/lib/runtime";
 import { SESSION_COOKIE } from "./session";
 
@@ -19,10 +21,16 @@ export function runtime(): Runtime {
   return r;
 }
 
-/** The signed-in viewer from the session cookie, or null. Memoized per request. */
+/**
+ * The signed-in viewer from the session cookie, or null. Memoized per request. Through the
+ * failed-authentication limiter like every other credential: an unknown cookie counts
+ * against the client address (a stale one, of a revoked or expired session, does not).
+ */
 export const currentViewer = cache(async (): Promise<Viewer | null> => {
   const secret = (await cookies()).get(SESSION_COOKIE)?.value;
-  return secret ? authenticate(runtime().db, secret) : null;
+  if (!secret) return null;
+  const address = (await headers()).get(CLIENT_ADDRESS_HEADER) ?? "unknown";
+  return (await authenticateFrom(runtime().db, secret, address)).viewer;
 });
 
 /** The viewer, or a redirect to /login (which returns to `from` afterwards). */

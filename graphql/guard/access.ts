@@ -1,10 +1,12 @@
 import { useCSRFPrevention as csrfPrevention } from "@graphql-yoga/plugin-csrf-prevention";
-import { authenticate, type Viewer } from "../../lib/auth/tokens";
+import { authenticateFrom, authRateLimited } from "../../lib/auth/limiter";
+import type { Viewer } from "../../lib/auth/tokens";
 import type { Db } from "../../lib/db/client";
 import { DomainError } from "../../lib/errors";
 import { metrics } from "../../lib/metrics";
 import { bearerToken, type HeaderGetter, originAllowed, sessionCookie } from "../auth";
-import { FailureWindow, TokenBuckets } from "./rate-limits";
+import { type CapLimits, LiveCaps } from "./connection-caps";
+import { TokenBuckets } from "./rate-limits";
 import { LiveTokens } from "./revocation";
 
 /** Longest GraphQL document accepted, checked before parsing (variables are separate). */
@@ -13,8 +15,8 @@ export const MAX_QUERY_BYTES = 64 * 1024;
 export interface AccessOptions {
   /** Operations per second per token (0: unlimited) and burst. */
   rate: { perSecond: number; burst: number };
-  /** Failed authentications per minute per client IP before it is refused (0: unlimited). */
-  authFailuresPerMinute: number;
+  /** Connection and subscription caps (shared by every server process through PostgreSQL). */
+  caps: CapLimits;
 }
 
 /** How a request proved who it is: cookies are ambient authority, bearer tokens are not. */
@@ -24,17 +26,19 @@ export const rateLimited = (what: string) => new DomainError("RATE_LIMITED", `to
 
 /**
  * Who may do what, and how often — the one place every transport asks:
- * - `authenticate`: bearer token or (origin-checked) session cookie → viewer; failed
- *   attempts count per client IP, and an IP over the limit is refused without a lookup;
+ * - `authenticate`: bearer token or (origin-checked) session cookie → viewer; unknown
+ *   secrets count per client address in PostgreSQL (lib/auth/limiter.ts), and an address
+ *   over the limit gets RATE_LIMITED for its failures — a valid token always gets through;
  * - `admitOperation`: the per-token operation budget (token bucket);
- * - `live`: open connections by token, ended when the token is revoked.
+ * - `live`: open connections by token, ended when the token is revoked;
+ * - `caps`: connection and subscription caps per token and per client address.
  */
 export class Access {
   readonly live: LiveTokens;
+  readonly caps: LiveCaps;
   /** Called at shutdown: every live subscription ends (see `endOnRevocation`). */
   private onStop = new Set<() => void>();
   private stopped = false;
-  private readonly failures: FailureWindow;
   private readonly buckets: TokenBuckets;
 
   constructor(
@@ -42,28 +46,23 @@ export class Access {
     opts: AccessOptions,
   ) {
     this.live = new LiveTokens(db);
-    this.failures = new FailureWindow(opts.authFailuresPerMinute);
+    this.caps = new LiveCaps(db, opts.caps);
     this.buckets = new TokenBuckets(opts.rate.perSecond, opts.rate.burst);
   }
 
-  /** True while `ip` has used up its failed authentications. */
-  blocked(ip: string): boolean {
-    return this.failures.blocked(ip);
-  }
-
   /**
-   * The viewer for `secret` presented from `ip`, or null. Throws RATE_LIMITED for a
-   * blocked IP, and lets database errors through (the caller answers "try again").
+   * The viewer for `secret` presented from `ip`, or null. Throws RATE_LIMITED when the
+   * secret is unknown and the address is over its failed-authentication limit, and lets
+   * database errors through (the caller answers "try again").
    */
   async authenticate(secret: string | null, ip: string): Promise<Viewer | null> {
-    if (this.failures.blocked(ip)) {
+    const result = await authenticateFrom(this.db, secret, ip);
+    if (result.outcome === "limited") {
       metrics.rejected.inc({ reason: "address_blocked" });
-      throw rateLimited("failed authentications from your address");
+      throw authRateLimited();
     }
-    const viewer = secret ? await authenticate(this.db, secret) : null;
-    if (!viewer) metrics.rejected.inc({ reason: "unauthenticated" });
-    if (secret && !viewer) this.failures.fail(ip);
-    return viewer;
+    if (!result.viewer) metrics.rejected.inc({ reason: "unauthenticated" });
+    return result.viewer;
   }
 
   /** The credential in a request's headers: bearer first, else the cookie if its origin is allowed. */

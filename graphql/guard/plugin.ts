@@ -5,6 +5,7 @@ import type { HeaderGetter } from "../auth";
 import type { ServerContext } from "../context";
 import { UNAVAILABLE_CODE, unauthenticated } from "../errors";
 import { type Access, checkCsrf, MAX_QUERY_BYTES } from "./access";
+import { type Lease, LIVE_LEASE } from "./connection-caps";
 
 /** What the HTTP path authenticated, by request (yoga's context factory reads it back). */
 const viewers = new WeakMap<Request, Viewer>();
@@ -23,8 +24,10 @@ const tooLong = () =>
  *   prevention (a JSON content type or the `x-graphql-yoga-csrf` header);
  * - every transport (`onParse`, which graphql-ws and graphql-sse call too): the document
  *   length limit and the per-token operation budget;
- * - every transport (`onSubscribe`): a subscription ends with an UNAUTHENTICATED error as
- *   soon as its token is revoked, or with SERVICE_UNAVAILABLE at shutdown.
+ * - every transport (`onSubscribe`): the connection and subscription caps (an SSE stream is
+ *   counted here; graphql-ws and graphql-sse count before they execute, to answer with their
+ *   own error shape); a subscription ends with an UNAUTHENTICATED error as soon as its token
+ *   is revoked, or with SERVICE_UNAVAILABLE at shutdown; its cap slot is freed when it ends.
  */
 export function accessPlugin(access: Access): Plugin<ServerContext> {
   return {
@@ -47,11 +50,21 @@ export function accessPlugin(access: Access): Plugin<ServerContext> {
       if (!viewer) throw unauthenticated();
       access.admitOperation(viewer);
     },
-    onSubscribe({ args }) {
-      const viewer = (args.contextValue as { viewer?: Viewer }).viewer;
+    async onSubscribe({ args }) {
+      const ctx = args.contextValue as Partial<ServerContext> & { viewer?: Viewer; [LIVE_LEASE]?: Lease };
+      const viewer = ctx.viewer;
+      let lease = ctx[LIVE_LEASE];
+      if (!lease && viewer && ctx.transport !== "ws" && ctx.transport !== "graphql-sse") {
+        // yoga's SSE (or a subscription over plain HTTP): the response is the stream.
+        lease = await access.caps.open("stream", viewer.tokenId, ctx.ip ?? "unknown", ctx.transport ?? "sse");
+      }
       return {
         onSubscribeResult({ result, setResult }) {
-          if (viewer && isAsyncIterable(result)) setResult(endOnRevocation(result, access, viewer.tokenId));
+          if (viewer && isAsyncIterable(result)) setResult(endOnRevocation(result, access, viewer.tokenId, lease));
+          else lease?.release();
+        },
+        onSubscribeError() {
+          lease?.release();
         },
       };
     },
@@ -77,13 +90,19 @@ const RESTARTING = {
  * `abortable`), so nothing waits for the next event. A plain iterator rather than an async
  * generator: this sits on every subscriber's path for every event (SPEC §9 fan-out).
  */
-function endOnRevocation<T>(source: AsyncIterable<T>, access: Access, tokenId: string): AsyncIterableIterator<T> {
+function endOnRevocation<T>(
+  source: AsyncIterable<T>,
+  access: Access,
+  tokenId: string,
+  lease?: Lease,
+): AsyncIterableIterator<T> {
   const it = source[Symbol.asyncIterator]();
   let ended: ExecutionResult | null = null;
   let finished = false;
   const cleanup = () => {
     unwatch();
     unstop();
+    lease?.release();
   };
   const end = (why: ExecutionResult) => {
     ended ??= why;
@@ -103,11 +122,17 @@ function endOnRevocation<T>(source: AsyncIterable<T>, access: Access, tokenId: s
   const wrapped: AsyncIterableIterator<T> = {
     next() {
       if (ended) return Promise.resolve(final());
-      return it.next().then((r) => {
-        if (ended) return final();
-        if (r.done) cleanup();
-        return r;
-      });
+      return it.next().then(
+        (r) => {
+          if (ended) return final();
+          if (r.done) cleanup();
+          return r;
+        },
+        (err) => {
+          cleanup();
+          throw err;
+        },
+      );
     },
     return(value?: unknown) {
       cleanup();

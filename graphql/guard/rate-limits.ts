@@ -1,7 +1,7 @@
 /**
- * In-process rate limits. Per process on purpose: each server limits what reaches it, and
- * a limit that needs a database round trip would itself be a cheap way to load the
- * database. Memory is bounded: idle entries are swept, and past MAX_KEYS the oldest go.
+ * In-process token buckets (the per-token operation budget). Memory is bounded: idle
+ * entries are swept, and past MAX_KEYS the oldest go. Failed authentications are limited
+ * in PostgreSQL instead (lib/auth/limiter.ts), shared by every server process.
  */
 const MAX_KEYS = 100_000;
 const SWEEP_MS = 60_000;
@@ -37,50 +37,5 @@ export class TokenBuckets {
       for (const [k, b] of this.buckets) if ((now - b.at) / 1000 >= full) this.buckets.delete(k);
     }
     while (this.buckets.size >= MAX_KEYS) this.buckets.delete(this.buckets.keys().next().value as string);
-  }
-}
-
-/**
- * Failed authentications per key (client IP) in a sliding window: once `limit` failures
- * fall within `windowMs`, the key is blocked until they age out. Brute-forcing a 192-bit
- * token is hopeless anyway; this keeps guessing from costing us a database lookup each.
- */
-export class FailureWindow {
-  private failures = new Map<string, number[]>();
-  private lastSweep = Date.now();
-
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs = 60_000,
-  ) {}
-
-  blocked(key: string, now = Date.now()): boolean {
-    if (this.limit <= 0) return false;
-    const list = this.recent(key, now);
-    return list.length >= this.limit;
-  }
-
-  fail(key: string, now = Date.now()): void {
-    if (this.limit <= 0) return;
-    this.sweep(now);
-    const list = this.recent(key, now);
-    list.push(now);
-    if (list.length > this.limit) list.splice(0, list.length - this.limit);
-    this.failures.set(key, list);
-  }
-
-  private recent(key: string, now: number): number[] {
-    const list = this.failures.get(key) ?? [];
-    while (list.length && now - list[0] > this.windowMs) list.shift();
-    if (!list.length) this.failures.delete(key);
-    return list;
-  }
-
-  private sweep(now: number) {
-    if (now - this.lastSweep > SWEEP_MS) {
-      this.lastSweep = now;
-      for (const key of [...this.failures.keys()]) this.recent(key, now);
-    }
-    while (this.failures.size >= MAX_KEYS) this.failures.delete(this.failures.keys().next().value as string);
   }
 }

@@ -53,15 +53,28 @@ export const LAST_USED_RESOLUTION_MS = 60_000;
  * as that token is revoked.
  */
 export async function authenticate(db: Db, secret: string): Promise<Viewer | null> {
-  if (!secret || secret.length > 200) return null;
+  return (await lookupToken(db, secret)).viewer;
+}
+
+/**
+ * Like `authenticate`, and also says whether the secret is one we issued (`known`) even
+ * when it no longer works (revoked, expired, its token revoked): a stale session cookie is
+ * not a guess, so the failed-authentication limiter does not count it (lib/auth/limiter.ts).
+ */
+export async function lookupToken(db: Db, secret: string): Promise<{ viewer: Viewer | null; known: boolean }> {
+  if (!secret || secret.length > 200) return { viewer: null, known: false };
   const t = await db.apiToken.findUnique({
     where: { tokenHash: hashToken(secret) },
     include: { parent: { select: { name: true, revokedAt: true } } },
   });
+  if (!t) return { viewer: null, known: false };
   const now = new Date();
-  if (!t || t.revokedAt || (t.expiresAt && t.expiresAt <= now) || t.parent?.revokedAt) return null;
+  if (t.revokedAt || (t.expiresAt && t.expiresAt <= now) || t.parent?.revokedAt) return { viewer: null, known: true };
   if (!t.lastUsedAt || now.getTime() - t.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) touchToken(db, t.id, now);
-  return { tokenId: t.id, name: t.parent?.name ?? t.name, namespace: t.namespace, role: t.role };
+  return {
+    viewer: { tokenId: t.id, name: t.parent?.name ?? t.name, namespace: t.namespace, role: t.role },
+    known: true,
+  };
 }
 
 /** Record a use; best effort (never fails or delays the request it belongs to). */

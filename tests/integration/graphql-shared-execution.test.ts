@@ -29,7 +29,10 @@ beforeAll(async () => {
     settings: { allowCommands: false, httpAllowedHosts: [] },
     adminSecret: null,
   } as unknown as Runtime;
-  const access = new Access(rig.db, { rate: { perSecond: 0, burst: 1 }, authFailuresPerMinute: 0 });
+  const access = new Access(rig.db, {
+    rate: { perSecond: 0, burst: 1 },
+    caps: { connectionsPerToken: 0, connectionsPerAddress: 0, subscriptionsPerToken: 0, heartbeatMs: 5_000 },
+  });
   yoga = createYogaServer(access);
   serverContext = { runtime, runsChanged: new RunsChangedHub(runtime), access };
   const { secret } = await createToken(rig.db, { namespace: rig.namespace, name: "shared", role: "VIEWER" });

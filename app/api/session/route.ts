@@ -1,5 +1,7 @@
 import { type NextRequest, NextResponse } from "next/server";
+import { authenticateFrom } from "@/lib/auth/limiter";
 import { openSession } from "@/lib/auth/sessions";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/net/client-address";
 import { runtime } from "../../lib/runtime.server";
 import { SESSION_MAX_AGE_S } from "../../lib/session";
 import { endBrowserSession, setSessionCookie } from "./cookie";
@@ -25,7 +27,17 @@ export async function POST(req: NextRequest) {
   if (!sameOrigin(req)) return NextResponse.json({ error: "cross-site login refused" }, { status: 403 });
   const body = (await req.json().catch(() => null)) as { token?: unknown } | null;
   const token = typeof body?.token === "string" ? body.token.trim() : "";
-  const session = token
+  // The same failed-authentication limiter as the API (lib/auth/limiter.ts): a valid token
+  // always logs in; unknown ones count against the client address and, past the limit, 429.
+  const address = req.headers.get(CLIENT_ADDRESS_HEADER) ?? "unknown";
+  const checked = await authenticateFrom(runtime().db, token || null, address);
+  if (checked.outcome === "limited") {
+    return NextResponse.json(
+      { error: "Too many failed logins from your address; wait a minute and try again.", code: "RATE_LIMITED" },
+      { status: 429, headers: { "retry-after": "60" } },
+    );
+  }
+  const session = checked.viewer
     ? await openSession(runtime().db, token, {
         userAgent: req.headers.get("user-agent"),
         ttlMs: SESSION_MAX_AGE_S * 1000,

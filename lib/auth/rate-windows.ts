@@ -1,0 +1,43 @@
+import type { Db } from "../db/client";
+
+/**
+ * Rate-limit windows in PostgreSQL (SPEC §2: shared by every server process): hits per key
+ * and fixed window in `rate_windows`, one upsert per hit (or per batch of hits). The rate
+ * over the last `windowMs` is estimated from the current and the previous window (the
+ * "sliding window counter": the previous one weighted by how much of it still overlaps).
+ */
+export async function hitWindow(db: Db, key: string, windowMs: number, hits = 1, now = Date.now()): Promise<number> {
+  const start = Math.floor(now / windowMs) * windowMs;
+  const rows = await db.$queryRaw<{ cur: number; prev: number }[]>`
+    WITH up AS (
+      INSERT INTO rate_windows (key, window_start, hits) VALUES (${key}, ${BigInt(start)}, ${hits})
+      ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_windows.hits + EXCLUDED.hits
+      RETURNING hits)
+    SELECT (SELECT hits FROM up) AS cur,
+      COALESCE((SELECT hits FROM rate_windows WHERE key = ${key} AND window_start = ${BigInt(start - windowMs)}), 0) AS prev`;
+  sweep(db, now);
+  const { cur, prev } = rows[0];
+  return Number(cur) + Number(prev) * (1 - (now - start) / windowMs);
+}
+
+/** The estimated hits of `key` over the last `windowMs`, without adding one. */
+export async function windowCount(db: Db, key: string, windowMs: number, now = Date.now()): Promise<number> {
+  const start = Math.floor(now / windowMs) * windowMs;
+  const rows = await db.$queryRaw<{ window_start: bigint; hits: number }[]>`
+    SELECT window_start, hits FROM rate_windows
+    WHERE key = ${key} AND window_start IN (${BigInt(start)}, ${BigInt(start - windowMs)})`;
+  let n = 0;
+  for (const r of rows) n += Number(r.window_start) === start ? r.hits : r.hits * (1 - (now - start) / windowMs);
+  return n;
+}
+
+/** Windows older than this are deleted (longer than any window in use). */
+const KEEP_MS = 10 * 60_000;
+let lastSweep = 0;
+
+/** At most once a minute per process: drop old windows (best effort). */
+function sweep(db: Db, now: number) {
+  if (now - lastSweep < 60_000) return;
+  lastSweep = now;
+  db.$executeRaw`DELETE FROM rate_windows WHERE window_start < ${BigInt(now - KEEP_MS)}`.catch(() => {});
+}
