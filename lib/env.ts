@@ -159,6 +159,10 @@ const schema = z.object({
     .enum(["0", "1"])
     .default("0")
     .transform((v) => v === "1"),
+  /** `command` nodes: longest output line kept (bytes); the rest of a longer line is cut with a marker. */
+  SIGNALBOX_COMMAND_MAX_LINE_BYTES: z.coerce.number().int().min(256).max(16_384).default(16_384),
+  /** `command` nodes: output lines logged per second per node (burst: twice that); the rest are counted and reported. `0`: no cap. */
+  SIGNALBOX_COMMAND_MAX_LINES_PER_SECOND: z.coerce.number().int().min(0).default(1_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

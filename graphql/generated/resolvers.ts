@@ -50,6 +50,8 @@ export type Query = {
   pipeline?: Maybe<Pipeline>;
   /** The namespace's tokens, newest first, revoked ones included (admin). */
   tokens: Array<ApiToken>;
+  /** The caller's namespace and its settings. */
+  namespace: Namespace;
 };
 
 
@@ -122,6 +124,11 @@ export type Mutation = {
    * live subscriptions end within seconds (WebSocket closed with 4403). Idempotent.
    */
   revokeToken: ApiToken;
+  /**
+   * Change the caller's namespace's settings (admin). Turning `allowCommands` off refuses new
+   * runs with command nodes and fails command nodes that have not started yet.
+   */
+  setNamespaceSettings: Namespace;
 };
 
 
@@ -202,6 +209,11 @@ export type MutationCreateTokenArgs = {
 
 export type MutationRevokeTokenArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationSetNamespaceSettingsArgs = {
+  allowCommands: Scalars['Boolean']['input'];
 };
 
 export type Subscription = {
@@ -701,6 +713,19 @@ export type CreateTokenInput = {
   namespace?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** The caller's namespace and the settings its admins manage. */
+export type Namespace = {
+  __typename?: 'Namespace';
+  name: Scalars['String']['output'];
+  /**
+   * `command` nodes may be submitted and run here only when this is on and the server allows
+   * commands at all (`commandsAvailable`). Off by default; set by an admin.
+   */
+  allowCommands: Scalars['Boolean']['output'];
+  /** Whether the server allows `command` nodes at all (SIGNALBOX_ALLOW_COMMANDS=1). */
+  commandsAvailable: Scalars['Boolean']['output'];
+};
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -824,6 +849,7 @@ export type ResolversTypes = ResolversObject<{
   ApiToken: ResolverTypeWrapper<ApiTokenModel>;
   CreatedToken: ResolverTypeWrapper<Omit<CreatedToken, 'token'> & { token: ResolversTypes['ApiToken'] }>;
   CreateTokenInput: CreateTokenInput;
+  Namespace: ResolverTypeWrapper<Namespace>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -871,6 +897,7 @@ export type ResolversParentTypes = ResolversObject<{
   ApiToken: ApiTokenModel;
   CreatedToken: Omit<CreatedToken, 'token'> & { token: ResolversParentTypes['ApiToken'] };
   CreateTokenInput: CreateTokenInput;
+  Namespace: Namespace;
 }>;
 
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
@@ -896,6 +923,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   pipelines?: Resolver<Array<ResolversTypes['Pipeline']>, ParentType, ContextType, Partial<QueryPipelinesArgs>>;
   pipeline?: Resolver<Maybe<ResolversTypes['Pipeline']>, ParentType, ContextType, RequireFields<QueryPipelineArgs, 'name'>>;
   tokens?: Resolver<Array<ResolversTypes['ApiToken']>, ParentType, ContextType, Partial<QueryTokensArgs>>;
+  namespace?: Resolver<ResolversTypes['Namespace'], ParentType, ContextType>;
 }>;
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
@@ -913,6 +941,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   failNode?: Resolver<ResolversTypes['Node'], ParentType, ContextType, RequireFields<MutationFailNodeArgs, 'nodeId' | 'epoch' | 'error'>>;
   createToken?: Resolver<ResolversTypes['CreatedToken'], ParentType, ContextType, RequireFields<MutationCreateTokenArgs, 'input'>>;
   revokeToken?: Resolver<ResolversTypes['ApiToken'], ParentType, ContextType, RequireFields<MutationRevokeTokenArgs, 'id'>>;
+  setNamespaceSettings?: Resolver<ResolversTypes['Namespace'], ParentType, ContextType, RequireFields<MutationSetNamespaceSettingsArgs, 'allowCommands'>>;
 }>;
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
@@ -1193,6 +1222,12 @@ export type CreatedTokenResolvers<ContextType = GraphQLContext, ParentType exten
   secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type NamespaceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Namespace'] = ResolversParentTypes['Namespace']> = ResolversObject<{
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  allowCommands?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  commandsAvailable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   JSON?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
@@ -1227,5 +1262,6 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   NodeLease?: NodeLeaseResolvers<ContextType>;
   ApiToken?: ApiTokenResolvers<ContextType>;
   CreatedToken?: CreatedTokenResolvers<ContextType>;
+  Namespace?: NamespaceResolvers<ContextType>;
 }>;
 

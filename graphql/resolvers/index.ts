@@ -3,6 +3,7 @@ import type { GraphQLContext } from "../context";
 import type { Resolvers } from "../generated/resolvers";
 import { typeDefs } from "../schema/index";
 import { eventResolvers } from "./events";
+import { namespaceResolvers } from "./namespaces";
 import { nodeResolvers } from "./nodes";
 import { pipelineResolvers } from "./pipelines";
 import { runResolvers } from "./runs";
@@ -25,7 +26,15 @@ export function buildSchema() {
     typeDefs,
     resolvers: [
       { JSON: JSONScalar, DateTime: DateTimeScalar },
-      merge(runResolvers, nodeResolvers, eventResolvers, pipelineResolvers, workerResolvers, tokenResolvers),
+      merge(
+        runResolvers,
+        nodeResolvers,
+        eventResolvers,
+        pipelineResolvers,
+        workerResolvers,
+        tokenResolvers,
+        namespaceResolvers,
+      ),
     ],
   });
 }

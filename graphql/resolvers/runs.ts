@@ -4,6 +4,7 @@ import { readResults } from "../../lib/engine/results";
 import { costPayload, durationMs } from "../../lib/engine/snapshot";
 import { notFound } from "../../lib/errors";
 import { MAX_PAGE } from "../../lib/events/types";
+import { commandsAllowed } from "../../lib/namespaces/settings";
 import { listRuns, nodesPage, type RunPage } from "../../lib/runs/queries";
 import { submitRun } from "../../lib/runs/submit-run";
 import { requireRole, scopeNamespace } from "../auth";
@@ -39,14 +40,14 @@ export const runResolvers: Resolvers = {
     run: (_, { id }, ctx) => ctx.loaders.run.load(id),
   },
   Mutation: {
-    submitRun: (_, { input }, ctx) => {
+    submitRun: async (_, { input }, ctx) => {
       requireRole(ctx.viewer, "OPERATOR");
       const namespace = scopeNamespace(ctx.viewer, input.namespace);
       if (!namespace) throw notFound("namespace");
       return submitRun(
         ctx.runtime.db,
         { ...input, namespace, params: jsonObject(input.params, "params") },
-        { allowCommands: ctx.runtime.settings.allowCommands },
+        { allowCommands: await commandsAllowed(ctx.runtime.db, ctx.runtime.settings.allowCommands, namespace) },
       );
     },
     cancelRun: control(cancelRun),

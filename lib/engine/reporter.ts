@@ -7,9 +7,14 @@ import { type LeaseRef, type ProgressReport, reportProgress } from "./report";
 
 /** Flush live reports at most this often: a chatty command costs one transaction per tick. */
 const FLUSH_MS = 100;
-const MAX_BUFFERED_LOGS = 2_000;
-/** Log lines are capped so one runaway line cannot bloat the log (SPEC: payload limits). */
-const MAX_LINE = 8_192;
+/**
+ * Buffered log lines and result rows. Past it a command's output is paused (see `full`),
+ * so only producers that ignore backpressure can overflow it — and their overflow is
+ * counted and reported, never dropped silently.
+ */
+export const MAX_BUFFERED = 2_000;
+/** Log lines are capped so one runaway line cannot bloat the log (SPEC: payload limits); above a command line's cap plus its marker. */
+const MAX_LINE = 20_000;
 /** Back-off before re-sending a batch that failed for a database error. */
 const RETRY_MS = 1_000;
 
@@ -21,6 +26,11 @@ export class BufferedReporter implements Reporter {
   private pending: ProgressReport = {};
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  /** Batches handed to the database and not yet settled (counted in `backlog`). */
+  private inFlight = 0;
+  /** Log lines that did not fit the buffer since the last notice. */
+  private overflow = 0;
+  private drainWaiters: (() => void)[] = [];
   lost = false;
 
   constructor(
@@ -44,14 +54,41 @@ export class BufferedReporter implements Reporter {
   log(level: LogLevel, message: string) {
     this.pending.logs ??= [];
     const logs = this.pending.logs;
-    const clean = escapeControl(message.slice(0, MAX_LINE));
-    if (logs.length < MAX_BUFFERED_LOGS) logs.push({ level, message: clean });
+    const cut =
+      message.length > MAX_LINE
+        ? `${message.slice(0, MAX_LINE)} … [line truncated: ${message.length - MAX_LINE} more characters]`
+        : message;
+    if (logs.length < MAX_BUFFERED) logs.push({ level, message: escapeControl(cut) });
+    else this.overflow++;
     this.schedule(logs.length >= 500);
   }
   result(row: Record<string, unknown>) {
     this.pending.results ??= [];
     this.pending.results.push(row);
     this.schedule();
+  }
+
+  /** Log lines and result rows buffered or being written. */
+  get backlog(): number {
+    return (this.pending.logs?.length ?? 0) + (this.pending.results?.length ?? 0) + this.inFlight;
+  }
+
+  /** True when producers should pause until `drained()` (memory stays bounded). */
+  get full(): boolean {
+    return this.backlog >= MAX_BUFFERED;
+  }
+
+  /** Resolves once the backlog is under half the buffer (or the lease is lost). */
+  drained(): Promise<void> {
+    if (this.lost || this.backlog < MAX_BUFFERED / 2) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private wakeIfDrained() {
+    if (!this.lost && this.backlog >= MAX_BUFFERED / 2) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
   }
 
   private schedule(now = false) {
@@ -62,13 +99,17 @@ export class BufferedReporter implements Reporter {
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
 
+  /** Put a batch the database did not take back in front of what came since (outage). */
   private requeue(batch: ProgressReport) {
     const p = this.pending;
+    const logs = [...(batch.logs ?? []), ...(p.logs ?? [])];
+    // Only a producer that ignores `full` gets here; keep the oldest lines and count the rest.
+    if (logs.length > MAX_BUFFERED) this.overflow += logs.splice(MAX_BUFFERED).length;
     this.pending = {
       progress: p.progress ?? batch.progress,
       costDelta: (batch.costDelta ?? 0) + (p.costDelta ?? 0) || undefined,
       metrics: batch.metrics || p.metrics ? { ...batch.metrics, ...p.metrics } : undefined,
-      logs: [...(batch.logs ?? []), ...(p.logs ?? [])].slice(-MAX_BUFFERED_LOGS),
+      logs,
       results: [...(batch.results ?? []), ...(p.results ?? [])],
     };
     this.timer ??= setTimeout(() => void this.flush(), RETRY_MS);
@@ -80,24 +121,42 @@ export class BufferedReporter implements Reporter {
     this.timer = null;
     const batch = this.pending;
     this.pending = {};
+    if (this.overflow > 0) {
+      const notice = `${this.overflow} log line(s) dropped: the log buffer was full (${MAX_BUFFERED} lines)`;
+      batch.logs = [...(batch.logs ?? []), { level: "WARNING", message: notice }];
+      this.overflow = 0;
+    }
+    const size = (batch.logs?.length ?? 0) + (batch.results?.length ?? 0);
+    this.inFlight += size;
     this.flushing = this.flushing.then(async () => {
-      if (this.lost || !hasContent(batch)) return;
       try {
-        await reportProgress(this.db, this.ref, batch);
-      } catch (err) {
-        if (isDomainError(err, "LEASE_LOST")) {
-          this.lost = true;
-          this.onLeaseLost(err);
-        } else if (isDomainError(err)) {
-          // A refused batch (e.g. an oversized line): drop it, say so, carry on.
-          this.log("WARNING", `report dropped: ${err.message}`);
-        } else {
-          // Database unreachable: keep the batch and try again shortly.
-          this.requeue(batch);
-        }
+        if (this.lost || !hasContent(batch)) return;
+        await this.write(batch);
+      } finally {
+        this.inFlight -= size;
+        this.wakeIfDrained();
       }
     });
     return this.flushing;
+  }
+
+  private async write(batch: ProgressReport) {
+    try {
+      await reportProgress(this.db, this.ref, batch);
+    } catch (err) {
+      if (isDomainError(err, "LEASE_LOST")) {
+        this.lost = true;
+        this.onLeaseLost(err);
+      } else if (isDomainError(err)) {
+        // A refused batch (e.g. an oversized result row): drop it, say what was lost, carry on.
+        const lines = batch.logs?.length ?? 0;
+        const rows = batch.results?.length ?? 0;
+        this.log("WARNING", `report dropped (${lines} log line(s), ${rows} result row(s)): ${err.message}`);
+      } else {
+        // Database unreachable: keep the batch and try again shortly.
+        this.requeue(batch);
+      }
+    }
   }
 }
 

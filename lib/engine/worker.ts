@@ -163,7 +163,7 @@ export class Worker {
       : undefined;
     let outcome: ExecOutcome;
     try {
-      const { inputs, params } = await this.loadInputs(claim);
+      const { inputs, params, commandsAllowed } = await this.loadInputs(claim);
       outcome = await executorFor(spec.kind)({
         runId: claim.runId,
         key: claim.node.key,
@@ -176,6 +176,7 @@ export class Worker {
         signal: abort.signal,
         report: reporter,
         settings: this.opts.settings,
+        commandsAllowed,
       });
     } catch (err) {
       clearTimeout(timer);
@@ -202,7 +203,10 @@ export class Worker {
   }
 
   private async loadInputs(claim: Claim) {
-    const run = await this.db.run.findUniqueOrThrow({ where: { id: claim.runId }, select: { params: true } });
+    const run = await this.db.run.findUniqueOrThrow({
+      where: { id: claim.runId },
+      select: { params: true, ns: { select: { allowCommands: true } } },
+    });
     let needs = claim.node.needs;
     if (claim.node.parentKey) {
       const parent = await this.db.runNode.findUnique({
@@ -217,7 +221,8 @@ export class Worker {
         })
       : [];
     const inputs = Object.fromEntries(rows.map((r) => [r.key, r.output ?? null]));
-    return { inputs, params: (run.params ?? {}) as Record<string, unknown> };
+    const params = (run.params ?? {}) as Record<string, unknown>;
+    return { inputs, params, commandsAllowed: this.opts.settings.allowCommands && run.ns.allowCommands };
   }
 
   private async beat() {

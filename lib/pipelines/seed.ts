@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Db } from "../db/client";
 import { log } from "../log";
+import { commandsAllowed, setNamespaceSettings } from "../namespaces/settings";
 import { parseAndValidateSpec } from "../spec/validate";
 import { createPipelineVersion } from "./pipelines";
 
@@ -15,11 +16,17 @@ export const EXAMPLES_DIR = path.resolve(import.meta.dirname, "../../examples");
  */
 export async function seedExamples(db: Db, namespace: string, port: number, allowCommands: boolean): Promise<string[]> {
   if (!fs.existsSync(EXAMPLES_DIR)) return [];
+  // First start (no pipelines yet) of a server started with SIGNALBOX_ALLOW_COMMANDS=1: turn
+  // the namespace's switch on so the command example runs out of the box. Later starts leave
+  // the admin's choice alone (an upgraded install keeps commands off until an admin allows them).
+  if (allowCommands && (await db.pipeline.count({ where: { namespace } })) === 0)
+    await setNamespaceSettings(db, namespace, { allowCommands: true });
+  const commands = await commandsAllowed(db, allowCommands, namespace);
   const names: string[] = [];
   for (const file of fs.readdirSync(EXAMPLES_DIR).sort()) {
     if (!/\.(ya?ml|json)$/.test(file)) continue;
     const text = fs.readFileSync(path.join(EXAMPLES_DIR, file), "utf8").replaceAll(PORT_PLACEHOLDER, String(port));
-    const checked = parseAndValidateSpec(text, { allowCommands });
+    const checked = parseAndValidateSpec(text, { allowCommands: commands });
     if (!checked.ok) {
       if (!checked.problems.some((p) => p.message.includes("SIGNALBOX_ALLOW_COMMANDS"))) {
         log.warn({ file, problems: checked.problems }, "example pipeline is invalid");

@@ -78,7 +78,12 @@ function nestsDeeperThan(value: unknown, max: number): boolean {
 function checkKinds(nodes: unknown[], allowCommands: boolean, problems: SpecProblem[]): Record<string, unknown>[] {
   const configs: Record<string, unknown>[] = [];
   const refuse = (path: string) =>
-    problems.push({ path, message: "command nodes are disabled; set SIGNALBOX_ALLOW_COMMANDS=1 to enable them" });
+    problems.push({
+      path,
+      message:
+        "command nodes are disabled here: they need SIGNALBOX_ALLOW_COMMANDS=1 on the server " +
+        "and the namespace's allowCommands switch (set by an admin)",
+    });
   nodes.forEach((node, i) => {
     if (!isRecord(node) || typeof node.kind !== "string") return; // shape problems come from zod
     const kind = NODE_KINDS.find((k) => k === node.kind);

@@ -31,6 +31,9 @@ export async function buildRig(
   const events = new EventHub(db, notifier);
   const namespace = `ns-${randomUUID().slice(0, 8)}`;
   await ensureNamespace(db, namespace);
+  // Commands need the namespace's ADMIN switch as well as the server's (see lib/namespaces).
+  if (opts.allowCommands !== false)
+    await db.namespace.update({ where: { name: namespace }, data: { allowCommands: true } });
   const worker =
     opts.worker === false
       ? null

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import readline from "node:readline";
+import { env } from "../../env";
+import { LineRate, LineSplitter } from "./command-output";
 import type { ExecContext, NodeExecutor } from "./types";
 
 interface CommandConfig {
@@ -58,40 +59,118 @@ function num(s: string): number {
   return n;
 }
 
-/** Run argv without a shell; exit 0 is success. SIGTERM then SIGKILL on abort. */
+/** Variables a command inherits from the server; everything else (secrets included) stays out. */
+const INHERITED_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "LOGNAME"];
+
+/** A minimal environment: the allowlist above plus the spec's own `env`. */
+export function commandEnv(extra: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = { PATH: "/usr/bin:/bin" };
+  for (const key of INHERITED_ENV) {
+    const value = process.env[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return { ...out, ...extra };
+}
+
+const WORKFLOW_COMMAND = /^\s*::(progress|cost|metric|output|result)\s/;
+
+/**
+ * Signals to the command's whole process group (it is started as a group leader), so
+ * children and grandchildren stop with it. A process that leaves the group (setsid) escapes.
+ */
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals) {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is gone already.
+  }
+}
+
+/**
+ * Run argv without a shell, in its own process group, with a minimal environment; exit 0 is
+ * success. Output is read in capped lines with a rate cap on log lines, and paused while the
+ * reporter's buffer is full (the command then blocks on its pipe: memory stays bounded).
+ * Cancel or timeout: SIGTERM to the group, SIGKILL after a grace period; when the command
+ * exits, whatever it left running in its group is killed too.
+ */
 export const command: NodeExecutor = async (ctx) => {
-  if (!ctx.settings.allowCommands)
-    throw new Error("command nodes are disabled (SIGNALBOX_ALLOW_COMMANDS=1 enables them)");
+  if (!ctx.settings.allowCommands || !ctx.commandsAllowed)
+    throw new Error(
+      "command nodes are disabled here: they need SIGNALBOX_ALLOW_COMMANDS=1 on the server " +
+        "and the namespace's allowCommands switch (set by an admin)",
+    );
   const cfg = ctx.spec.with as unknown as CommandConfig;
+  const e = env();
   const child = spawn(cfg.argv[0], cfg.argv.slice(1), {
     cwd: cfg.cwd,
-    // A clean environment: the server's secrets (DATABASE_URL, tokens) must not leak into commands.
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: process.env.HOME ?? "/tmp",
-      NODE_ENV: "production",
-      ...cfg.env,
-    } as NodeJS.ProcessEnv,
+    env: commandEnv(cfg.env) as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
+  const perSecond = e.SIGNALBOX_COMMAND_MAX_LINES_PER_SECOND;
+  const rate = new LineRate(perSecond, perSecond * 2);
+  const sayDropped = () => {
+    const n = rate.takeDropped();
+    if (n > 0)
+      ctx.report.log(
+        "WARNING",
+        `${n} output line(s) dropped: over ${perSecond} lines/s (SIGNALBOX_COMMAND_MAX_LINES_PER_SECOND)`,
+      );
+  };
+  const dropNotices = setInterval(sayDropped, 1_000);
   let output: unknown;
+  const onStdout = (line: string) => {
+    if (WORKFLOW_COMMAND.test(line)) {
+      const r = handleStdoutLine(line, ctx);
+      if ("output" in r) output = r.output;
+    } else if (rate.admit()) ctx.report.log("INFO", line);
+  };
+  const onStderr = (line: string) => {
+    if (rate.admit()) ctx.report.log("WARNING", line);
+  };
+
+  // Backpressure: pause both pipes while the reporter's buffer is full.
+  let paused = false;
+  const pauseIfFull = () => {
+    if (paused || !ctx.report.full) return;
+    paused = true;
+    child.stdout.pause();
+    child.stderr.pause();
+    void ctx.report.drained?.().then(() => {
+      paused = false;
+      child.stdout.resume();
+      child.stderr.resume();
+    });
+  };
+  for (const [stream, onLine] of [
+    [child.stdout, onStdout],
+    [child.stderr, onStderr],
+  ] as const) {
+    const lines = new LineSplitter(e.SIGNALBOX_COMMAND_MAX_LINE_BYTES, onLine);
+    stream.on("data", (chunk: Buffer) => {
+      lines.push(chunk);
+      pauseIfFull();
+    });
+    stream.on("end", () => lines.end());
+  }
+
   let killTimer: NodeJS.Timeout | undefined;
   const onAbort = () => {
-    child.kill("SIGTERM");
-    killTimer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
+    signalGroup(child.pid, "SIGTERM");
+    killTimer = setTimeout(() => signalGroup(child.pid, "SIGKILL"), KILL_GRACE_MS);
   };
   ctx.signal.addEventListener("abort", onAbort, { once: true });
-  readline.createInterface({ input: child.stdout }).on("line", (line) => {
-    const r = handleStdoutLine(line, ctx);
-    if ("output" in r) output = r.output;
-  });
-  readline.createInterface({ input: child.stderr }).on("line", (line) => ctx.report.log("WARNING", line));
   const code = await new Promise<number | null>((resolve, reject) => {
-    child.on("error", reject);
+    child.on("error", (err) => reject(new Error(`cannot start ${cfg.argv[0]}: ${err.message}`)));
+    // The group may outlive its leader (a background child holding the pipes open): end it.
+    child.on("exit", () => signalGroup(child.pid, "SIGKILL"));
     child.on("close", (c, sig) => resolve(sig ? null : c));
   }).finally(() => {
     ctx.signal.removeEventListener("abort", onAbort);
     clearTimeout(killTimer);
+    clearInterval(dropNotices);
+    sayDropped();
   });
   if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error("aborted");
   if (code !== 0) throw new Error(code === null ? "killed by a signal" : `exited with code ${code}`);

@@ -16,6 +16,8 @@ export interface ExecContext {
   signal: AbortSignal;
   report: Reporter;
   settings: ExecSettings;
+  /** The server allows commands and so does the run's namespace, read when the node starts. */
+  commandsAllowed: boolean;
 }
 
 export interface ExecSettings {
@@ -34,6 +36,10 @@ export interface Reporter {
   metric(name: string, value: number): void;
   log(level: LogLevel, message: string): void;
   result(row: Record<string, unknown>): void;
+  /** True while the buffer is full: producers that can (a command's pipes) should pause… */
+  readonly full?: boolean;
+  /** …until this resolves. */
+  drained?(): Promise<void>;
 }
 
 /** How an execution ended (a thrown error is a failed attempt). */

@@ -1,0 +1,160 @@
+/**
+ * `command` nodes against the real server (SIGNALBOX_ALLOW_COMMANDS=1): the namespace's ADMIN
+ * switch, a minimal environment, the whole process tree ends with the node, and output is
+ * capped (line length, lines per second) with every dropped line counted and reported.
+ */
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../../lib/db/client";
+import { gql, gqlData, makeTokens, type ServerProc, SUBMIT, startServer, type Tokens, testDb } from "./graphql-harness";
+import { eventually } from "./hardening-helpers";
+import { allEvents } from "./helpers";
+
+let server: ServerProc;
+let db: Db;
+let tokens: Tokens;
+
+beforeAll(async () => {
+  db = testDb();
+  server = await startServer({ env: { SIGNALBOX_ALLOW_COMMANDS: "1" } });
+  tokens = await makeTokens(db);
+});
+afterAll(async () => {
+  await server?.stop();
+  await db?.$disconnect();
+});
+
+const SETTINGS = /* GraphQL */ `
+  mutation Set($on: Boolean!) { setNamespaceSettings(allowCommands: $on) { name allowCommands commandsAvailable } }`;
+
+const commandSpec = (argv: string[], extra: Record<string, unknown> = {}) => ({
+  name: "cmd",
+  nodes: [{ id: "c", kind: "command", with: { argv }, ...extra }],
+});
+
+const submit = async (spec: unknown) =>
+  (await gqlData(server, tokens.operator, SUBMIT, { input: { spec } })).submitRun.id as string;
+
+async function finished(runId: string, timeoutMs = 20_000) {
+  return eventually(
+    async () => {
+      const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
+      return run.finishedAt ? run : null;
+    },
+    timeoutMs,
+    `run ${runId} to finish`,
+  );
+}
+
+const logsOf = async (runId: string) =>
+  (await allEvents(db, runId)).filter((e) => e.type === "LOG").map((e) => String(e.payload.message));
+
+const node = (runId: string, key = "c") => db.runNode.findUniqueOrThrow({ where: { runId_key: { runId, key } } });
+
+/** Gone, or a zombie waiting for init to reap it: either way no longer running. */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+describe("command nodes", () => {
+  it("need the namespace's admin switch besides SIGNALBOX_ALLOW_COMMANDS=1", async () => {
+    const refused = await gql(server, tokens.operator, SUBMIT, { input: { spec: commandSpec(["true"]) } });
+    expect(refused.errors?.[0]?.extensions?.code).toBe("INVALID_SPEC");
+    const problems = refused.errors?.[0]?.extensions?.problems as { path: string; message: string }[];
+    expect(problems[0].path).toBe("nodes[0].kind");
+    expect(problems[0].message).toContain("allowCommands switch");
+
+    const byOperator = await gql(server, tokens.operator, SETTINGS, { on: true });
+    expect(byOperator.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+
+    const on = await gqlData(server, tokens.admin, SETTINGS, { on: true });
+    expect(on.setNamespaceSettings).toEqual({ name: tokens.namespace, allowCommands: true, commandsAvailable: true });
+    const read = await gqlData(server, tokens.viewer, "{ namespace { name allowCommands } }");
+    expect(read.namespace).toEqual({ name: tokens.namespace, allowCommands: true });
+
+    const ok = await submit(commandSpec(["true"]));
+    expect((await finished(ok)).status).toBe("SUCCEEDED");
+
+    // Switched off while a run waits: its command node fails when it would start.
+    const waiting = await submit({
+      name: "later",
+      nodes: [
+        { id: "wait", kind: "sleep", with: { ms: 1_500 } },
+        { id: "c", kind: "command", needs: ["wait"], with: { argv: ["true"] } },
+      ],
+    });
+    await gqlData(server, tokens.admin, SETTINGS, { on: false });
+    expect((await finished(waiting)).status).toBe("FAILED");
+    expect((await node(waiting)).error).toContain("command nodes are disabled here");
+    const again = await gql(server, tokens.operator, SUBMIT, { input: { spec: commandSpec(["true"]) } });
+    expect(again.errors?.[0]?.extensions?.code).toBe("INVALID_SPEC");
+    await gqlData(server, tokens.admin, SETTINGS, { on: true });
+  }, 30_000);
+
+  it("inherit no secrets: the environment has no DATABASE_URL and no SIGNALBOX_* variable", async () => {
+    const run = await submit({
+      name: "env",
+      nodes: [{ id: "c", kind: "command", with: { argv: ["env"], env: { GREETING: "hi" } } }],
+    });
+    expect((await finished(run)).status).toBe("SUCCEEDED");
+    const lines = await logsOf(run);
+    expect(lines).toContain("GREETING=hi");
+    expect(lines.some((l) => l.startsWith("PATH="))).toBe(true);
+    expect(lines.filter((l) => /^(DATABASE_URL|SIGNALBOX_)/.test(l))).toEqual([]);
+    expect(lines.join("\n")).not.toContain("sbx_test_admin_token");
+  }, 20_000);
+
+  it("cancel ends the whole process tree, and a finished command leaves nothing running", async () => {
+    const run = await submit(commandSpec(["sh", "-c", 'sleep 300 & echo "pid=$!"; wait']));
+    const pidLine = await eventually(
+      async () => (await logsOf(run)).find((l) => l.startsWith("pid=")),
+      10_000,
+      "the grandchild's pid",
+    );
+    const pid = Number(pidLine.slice(4));
+    expect(running(pid)).toBe(true);
+    await gqlData(server, tokens.operator, "mutation C($id: ID!) { cancelRun(id: $id) { id } }", { id: run });
+    expect((await finished(run)).status).toBe("CANCELLED");
+    await eventually(async () => !running(pid), 5_000, `grandchild ${pid} to be gone`);
+
+    // The command exits but leaves a background child holding its output pipe.
+    const left = await submit(commandSpec(["sh", "-c", 'sleep 300 & echo "pid=$!"']));
+    const done = await finished(left, 10_000);
+    expect(done.status).toBe("SUCCEEDED");
+    const orphan = Number((await logsOf(left)).find((l) => l.startsWith("pid="))?.slice(4));
+    await eventually(async () => !running(orphan), 5_000, `orphan ${orphan} to be gone`);
+  }, 40_000);
+
+  it("caps line length and lines per second; dropped lines are counted in a LOG line", async () => {
+    const long = await submit(commandSpec(["node", "-e", "console.log('x'.repeat(100000)); console.log('after')"]));
+    expect((await finished(long)).status).toBe("SUCCEEDED");
+    const lines = await logsOf(long);
+    const cut = lines.find((l) => l.startsWith("xxx"));
+    expect(cut?.length).toBeLessThan(16_384 + 100);
+    expect(cut).toContain(`[line truncated: ${100_000 - 16_384} more bytes]`);
+    expect(lines).toContain("after");
+
+    const total = 20_000;
+    const chatty = await submit(
+      commandSpec(["node", "-e", `for (let i = 0; i < ${total}; i++) console.log('line ' + i)`]),
+    );
+    expect((await finished(chatty)).status).toBe("SUCCEEDED");
+    const out = await logsOf(chatty);
+    const logged = out.filter((l) => l.startsWith("line ")).length;
+    const dropped = out
+      .map((l) => /^(\d+) output line\(s\) dropped: over 1000 lines\/s/.exec(l))
+      .reduce((n, m) => n + (m ? Number(m[1]) : 0), 0);
+    expect(dropped).toBeGreaterThan(0);
+    expect(logged).toBeLessThan(total);
+    expect(logged + dropped).toBe(total);
+  }, 40_000);
+});
