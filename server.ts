@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import next from "next";
+import { guardRequestBody, logUnlessRefused, setSecurityHeaders } from "./graphql/edge";
 import { createGraphQL } from "./graphql/server";
 import { env } from "./lib/env";
 import { log } from "./lib/log";
@@ -28,6 +29,9 @@ async function main() {
   await app?.prepare();
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    setSecurityHeaders(req, res);
+    // Every body is counted as it arrives, chunked or not: past 4 MiB → 413 (graphql/edge.ts).
+    if (!guardRequestBody(req, res)) return;
     // The API, GraphiQL and /api/health, /api/ready, /api/metrics; the rest is Next's.
     if (graphql.handle(req, res)) return;
     if (!handle) {
@@ -35,7 +39,7 @@ async function main() {
       return;
     }
     handle(req, res).catch((err) => {
-      log.error({ err }, "request failed");
+      logUnlessRefused(res, err, "request failed");
       if (!res.headersSent) res.writeHead(500).end("internal error");
     });
   });

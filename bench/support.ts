@@ -209,6 +209,11 @@ export async function startServer(
       SIGNALBOX_NO_NEXT: "1",
       SIGNALBOX_IN_PROCESS_WORKER: "0",
       SIGNALBOX_DATA_DIR: dataDir,
+      // The benches open up to thousands of connections and subscriptions with one token
+      // from one address: lift the caps (README "Security and limits").
+      SIGNALBOX_MAX_CONNECTIONS_PER_TOKEN: "0",
+      SIGNALBOX_MAX_CONNECTIONS_PER_ADDRESS: "0",
+      SIGNALBOX_MAX_SUBSCRIPTIONS_PER_TOKEN: "0",
       SIGNALBOX_ADMIN_TOKEN: `sbx_bench_admin_${randomUUID()}`,
       LOG_LEVEL: "warn",
       ...env,

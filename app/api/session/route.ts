@@ -17,6 +17,35 @@ function sameOrigin(req: NextRequest): boolean {
   }
 }
 
+/** A login body is `{ "token": "…" }`: a few hundred bytes. */
+const LOGIN_BODY_BYTES = 16 * 1024;
+const TOO_LARGE = Symbol("too large");
+
+/**
+ * The JSON body, read as it arrives and given up past LOGIN_BODY_BYTES (never buffered
+ * whole, whatever its framing); null when it is not JSON.
+ */
+async function readLoginBody(req: NextRequest): Promise<{ token?: unknown } | null | typeof TOO_LARGE> {
+  if (Number(req.headers.get("content-length") ?? 0) > LOGIN_BODY_BYTES) return TOO_LARGE;
+  if (!req.body) return null;
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+    if (done || !value) break;
+    size += value.byteLength;
+    // Answered at once; the rest is left unread (the server's body cap bounds it).
+    if (size > LOGIN_BODY_BYTES) return TOO_LARGE;
+    chunks.push(value);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as { token?: unknown } | null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Log in: `{ token }` in the body (never the URL). lib/auth checks the token and opens a
  * session of this browser's own (same namespace and role); the cookie holds the session's
@@ -25,7 +54,10 @@ function sameOrigin(req: NextRequest): boolean {
  */
 export async function POST(req: NextRequest) {
   if (!sameOrigin(req)) return NextResponse.json({ error: "cross-site login refused" }, { status: 403 });
-  const body = (await req.json().catch(() => null)) as { token?: unknown } | null;
+  const body = await readLoginBody(req);
+  if (body === TOO_LARGE) {
+    return NextResponse.json({ error: `the request body is over ${LOGIN_BODY_BYTES} bytes` }, { status: 413 });
+  }
   const token = typeof body?.token === "string" ? body.token.trim() : "";
   // The same failed-authentication limiter as the API (lib/auth/limiter.ts): a valid token
   // always logs in; unknown ones count against the client address and, past the limit, 429.
