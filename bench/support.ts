@@ -179,6 +179,8 @@ function stopper(child: ChildProcess): () => Promise<void> {
 export interface ServerChild extends Child {
   url: string;
   wsUrl: string;
+  /** The server's ADMIN token (/api/metrics needs it). */
+  adminToken: string;
   /** The V8 inspector's WebSocket (with `inspect: true`). */
   inspectorUrl?: string;
 }
@@ -193,6 +195,7 @@ export async function startServer(
   opts: { inspect?: boolean } = {},
 ): Promise<ServerChild> {
   const dataDir = tempDir("sbx-bench-srv-");
+  const adminToken = env.SIGNALBOX_ADMIN_TOKEN ?? `sbx_bench_admin_${randomUUID()}`;
   const nodeArgs: string[] = opts.inspect ? ["--inspect=127.0.0.1:0"] : [];
   if (process.env.BENCH_CPU_PROF) {
     fs.mkdirSync(process.env.BENCH_CPU_PROF, { recursive: true });
@@ -214,9 +217,9 @@ export async function startServer(
       SIGNALBOX_MAX_CONNECTIONS_PER_TOKEN: "0",
       SIGNALBOX_MAX_CONNECTIONS_PER_ADDRESS: "0",
       SIGNALBOX_MAX_SUBSCRIPTIONS_PER_TOKEN: "0",
-      SIGNALBOX_ADMIN_TOKEN: `sbx_bench_admin_${randomUUID()}`,
       LOG_LEVEL: "warn",
       ...env,
+      SIGNALBOX_ADMIN_TOKEN: adminToken,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -237,7 +240,15 @@ export async function startServer(
     child.once("exit", (code) => reject(new Error(`server.ts exited early (${code}):\n${out.slice(-2000)}`)));
   });
   const inspectorUrl = /Debugger listening on (ws:\/\/\S+)/.exec(out)?.[1];
-  return { child, pid: child.pid!, stop, url, wsUrl: `${url.replace("http", "ws")}/api/graphql`, inspectorUrl };
+  return {
+    child,
+    pid: child.pid!,
+    stop,
+    url,
+    wsUrl: `${url.replace("http", "ws")}/api/graphql`,
+    inspectorUrl,
+    adminToken,
+  };
 }
 
 /** A helper process (bench/*.ts) with an IPC channel. */
@@ -279,8 +290,9 @@ export function rssBytes(pid: number): number {
  * The server's Prometheus metrics (`/api/metrics`) as `name{labels}` → value, or null when
  * the server has no such endpoint.
  */
-export async function serverMetrics(server: { url: string }): Promise<Map<string, number> | null> {
-  const res = await fetch(`${server.url}/api/metrics`).catch(() => null);
+export async function serverMetrics(server: { url: string; adminToken?: string }): Promise<Map<string, number> | null> {
+  const headers: Record<string, string> = server.adminToken ? { authorization: `Bearer ${server.adminToken}` } : {};
+  const res = await fetch(`${server.url}/api/metrics`, { headers }).catch(() => null);
   if (!res?.ok) return null;
   const out = new Map<string, number>();
   for (const line of (await res.text()).split("\n")) {

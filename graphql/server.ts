@@ -1,28 +1,26 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import type { Viewer } from "../lib/auth/tokens";
 import { env } from "../lib/env";
 import { log } from "../lib/log";
 import { metrics } from "../lib/metrics";
+import { CLIENT_ADDRESS_HEADER } from "../lib/net/client-address";
 import type { Runtime } from "../lib/runtime";
-import { originAllowed, sessionCookie } from "./auth";
+import { bearerToken, originAllowed, sessionCookie } from "./auth";
 import type { ServerContext } from "./context";
+import { API_CSP } from "./edge";
 import { isUnavailable, maskError } from "./errors";
 import { Access } from "./guard/access";
 import { EventStreams } from "./http-streams";
 import { RunsChangedHub } from "./live/runs-changed";
-import { serveOps } from "./ops";
-import { CLIENT_ADDRESS_HEADER } from "../lib/net/client-address";
+import { METRICS_PATH, serveOps } from "./ops";
 import { requestContext } from "./request-context";
 import { clientIp, createWsServer, headersOf, setLiveLease } from "./ws";
 import { createYogaServer, GRAPHQL_PATH, GRAPHQL_SSE_PATH } from "./yoga";
 
 export const GRAPHIQL_PATH = "/graphiql";
-/**
- * Largest request body: a spec may be 1 MiB (SPEC §4) and is sent as JSON inside the
- * variables, so allow some room, but never buffer unbounded input.
- */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+export { MAX_BODY_BYTES } from "./edge";
 
 /** The GraphQL API as the custom server sees it: a request router and an upgrade handler. */
 export interface GraphQLServer {
@@ -59,6 +57,60 @@ function refuseUpgrade(socket: Duplex, status: 403 | 429 | 503, requestId: strin
   );
 }
 
+const sha256 = (s: string) => createHash("sha256").update(s).digest();
+
+/**
+ * GraphiQL's own CSP: its inline scripts by hash (the page is rendered once, so the hashes
+ * are computed once), its editor's workers from blob: URLs, inline styles and data: fonts
+ * and icons; requests only to this origin (the API over HTTP and WebSocket).
+ */
+export function graphiqlCsp(html: string): string {
+  const hashes = [...html.matchAll(/<script(?:\s[^>]*)?>([\s\S]*?)<\/script>/g)]
+    .filter((m) => m[1].trim())
+    .map((m) => `'sha256-${createHash("sha256").update(m[1]).digest("base64")}'`);
+  return [
+    "default-src 'none'",
+    `script-src ${hashes.join(" ")}`,
+    "worker-src blob:",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+/**
+ * /api/metrics is not public by default (it tells an outsider how busy the server is and
+ * how it is built): it needs `Authorization: Bearer <token>` with SIGNALBOX_METRICS_TOKEN
+ * or an ADMIN token, unless SIGNALBOX_METRICS_PUBLIC=1. Failed attempts count toward the
+ * address's failed-authentication limit like any other. Null when allowed.
+ */
+async function metricsRefusal(
+  access: Access,
+  req: IncomingMessage,
+): Promise<{ status: 401 | 403 | 429 | 503; message: string } | null> {
+  const secret = bearerToken(headersOf(req)("authorization"));
+  const dedicated = env().SIGNALBOX_METRICS_TOKEN;
+  if (secret && dedicated && timingSafeEqual(sha256(secret), sha256(dedicated))) return null;
+  const need = "/api/metrics needs Authorization: Bearer <an ADMIN token or SIGNALBOX_METRICS_TOKEN>";
+  let viewer: Viewer | null;
+  try {
+    viewer = await access.authenticate(secret, clientIp(req));
+  } catch (err) {
+    const status = (maskError(err).extensions.http as { status?: number } | undefined)?.status;
+    if (status !== 429) log.warn({ err }, "metrics: authentication failed");
+    return status === 429
+      ? { status: 429, message: "too many failed authentications from your address; slow down" }
+      : { status: 503, message: "the database is unavailable; try again shortly" };
+  }
+  if (!viewer) return { status: 401, message: need };
+  if (viewer.role !== "ADMIN") return { status: 403, message: need };
+  return null;
+}
+
 function rateLimitOpts() {
   const e = env();
   return {
@@ -87,18 +139,19 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
   const state = { stopping: false };
   // GraphiQL with its assets inlined (no CDN; works offline): ~9 MB, so loaded and
   // rendered on first use, then kept.
-  let graphiql: Promise<string> | undefined;
+  let graphiql: Promise<{ html: string; csp: string }> | undefined;
   const renderedGraphiql = () =>
-    (graphiql ??= import("@graphql-yoga/render-graphiql").then(({ renderGraphiQL }) =>
-      renderGraphiQL({
+    (graphiql ??= import("@graphql-yoga/render-graphiql").then(({ renderGraphiQL }) => {
+      const html = renderGraphiQL({
         title: "Signalbox GraphiQL",
         endpoint: GRAPHQL_PATH,
         subscriptionsProtocol: "WS",
         credentials: "same-origin",
         defaultQuery:
           "{\n  viewer { name namespace role }\n  runs(first: 10) { nodes { id label status progress } }\n}\n",
-      }),
-    ));
+      });
+      return { html, csp: graphiqlCsp(html) };
+    }));
 
   /** GraphiQL needs a session (cookie) or a bearer token: the schema is for callers only. */
   async function serveGraphiql(req: IncomingMessage, res: ServerResponse, requestId: string) {
@@ -116,10 +169,11 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
       res.end(`<!doctype html><title>Signalbox GraphiQL</title><p>Please <a href="${next}">log in</a> first.</p>`);
       return;
     }
-    const html = await renderedGraphiql();
+    const { html, csp } = await renderedGraphiql();
     res.writeHead(200, {
       "content-type": "text/html; charset=utf-8",
       "cache-control": "no-store",
+      "content-security-policy": csp,
       "x-request-id": requestId,
     });
     res.end(html);
@@ -130,10 +184,36 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
       const path = pathOf(req);
       const requestId = requestIdOf(req);
       res.setHeader("x-request-id", requestId); // on Next's pages too
+      // The API (Next's routes under /api too) is never a document: nothing may load or frame it.
+      if (path.startsWith("/api/") || path === GRAPHIQL_PATH) res.setHeader("content-security-policy", API_CSP);
       // Next's route handlers cannot see the socket: hand them the client address (never the client's own header).
       req.headers[CLIENT_ADDRESS_HEADER] = clientIp(req);
       const isApi = path === GRAPHQL_PATH || path === GRAPHQL_SSE_PATH;
-      if (!isApi && path !== GRAPHIQL_PATH) return serveOps(runtime, state, path, req, res);
+      if (!isApi && path !== GRAPHIQL_PATH) {
+        if (
+          path === METRICS_PATH &&
+          !env().SIGNALBOX_METRICS_PUBLIC &&
+          (req.method === "GET" || req.method === "HEAD")
+        ) {
+          metricsRefusal(access, req).then(
+            (refused) => {
+              if (!refused) return void serveOps(runtime, state, path, req, res);
+              res.writeHead(refused.status, {
+                "content-type": "application/json; charset=utf-8",
+                "cache-control": "no-store",
+                ...(refused.status === 401 ? { "www-authenticate": 'Bearer realm="signalbox metrics"' } : {}),
+              });
+              res.end(JSON.stringify({ error: refused.message }));
+            },
+            (err) => {
+              log.error({ err, requestId }, "metrics failed");
+              if (!res.headersSent) res.writeHead(500).end();
+            },
+          );
+          return true;
+        }
+        return serveOps(runtime, state, path, req, res);
+      }
       const started = Date.now();
       res.once("finish", () => {
         const entry = { requestId, method: req.method, path, status: res.statusCode, ms: Date.now() - started };
@@ -147,11 +227,6 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
             log.error({ err, requestId }, "GraphiQL failed");
             if (!res.headersSent) res.writeHead(500).end();
           });
-        return true;
-      }
-      if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) {
-        res.writeHead(413, { "content-type": "application/json" });
-        res.end(JSON.stringify({ errors: [{ message: "request body too large", extensions: { code: "BAD_INPUT" } }] }));
         return true;
       }
       streams.track(req, res, path === GRAPHQL_SSE_PATH ? "graphql-sse" : "sse");

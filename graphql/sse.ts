@@ -1,6 +1,7 @@
 import { type DocumentNode, type ExecutionResult, type GraphQLError, getOperationAST } from "graphql";
 import { createHandler, type RequestContext } from "graphql-sse/lib/use/fetch";
 import { createGraphQLError, isAsyncIterable, type Plugin } from "graphql-yoga";
+import type { Viewer } from "../lib/auth/tokens";
 import { log } from "../lib/log";
 import type { ServerContext } from "./context";
 import { MASKED_MESSAGE, maskError, unauthenticated } from "./errors";
@@ -21,6 +22,7 @@ function reject(status: number, errors: readonly unknown[]) {
 function respond(
   status: number,
   body: unknown,
+  headers: Record<string, string> = {},
 ): [string, { status: number; statusText: string; headers: Record<string, string> }] {
   const statusText =
     {
@@ -28,17 +30,75 @@ function respond(
       401: "Unauthorized",
       403: "Forbidden",
       405: "Method Not Allowed",
+      406: "Not Acceptable",
       429: "Too Many Requests",
       503: "Service Unavailable",
     }[status] ?? "Error";
   // A fresh headers object each time: the Response adds content-length to the one it gets.
-  return [JSON.stringify(body), { status, statusText, headers: { ...JSON_HEADERS } }];
+  return [JSON.stringify(body), { status, statusText, headers: { ...JSON_HEADERS, ...headers } }];
+}
+
+/** graphql-sse's stream reservation token, as a header or a query parameter. */
+const STREAM_TOKEN_HEADER = "x-graphql-event-stream-token";
+const STREAM_TOKEN_QUERY = "token";
+
+/**
+ * graphql-sse's "single connection mode" (PUT reserves a stream, then GET/POST/DELETE
+ * with its token) is refused: it kept reservations in process memory with no owner, no
+ * expiry and no bound, and the web app does not use it. Only the "distinct connections
+ * mode" is served: one GET or POST per operation with `Accept: text/event-stream`,
+ * authenticated like any request. Checked before anything is read or reserved.
+ */
+export function refuseSingleConnectionMode(req: Request): ReturnType<typeof respond> | null {
+  const hint = "use the distinct connections mode: one POST (or GET) per operation with Accept: text/event-stream";
+  if (req.method === "PUT" || req.method === "DELETE") {
+    return respond(
+      405,
+      { errors: [{ message: `graphql-sse single connection mode is not supported; ${hint}` }] },
+      { allow: "GET, POST" },
+    );
+  }
+  if (req.method !== "GET" && req.method !== "POST") {
+    return respond(405, { errors: [{ message: `method not allowed; ${hint}` }] }, { allow: "GET, POST" });
+  }
+  if (req.headers.has(STREAM_TOKEN_HEADER) || new URL(req.url).searchParams.has(STREAM_TOKEN_QUERY)) {
+    return respond(400, {
+      errors: [{ message: `graphql-sse single connection mode (stream tokens) is not supported; ${hint}` }],
+    });
+  }
+  // graphql-sse itself matches the header exactly; anything else would be taken for
+  // the single connection mode.
+  if (req.headers.get("accept") !== "text/event-stream") {
+    return respond(406, { errors: [{ message: `this endpoint only streams; ${hint}` }] });
+  }
+  return null;
+}
+
+/**
+ * Authenticate a graphql-sse request from its headers alone, before its body is read: the
+ * viewer, or the error response (401, 403 for a cookie without CSRF proof, 429 for a
+ * blocked address, 503 when the database is down).
+ */
+async function authenticateStream(
+  access: Access,
+  raw: Request,
+  ip: string,
+): Promise<{ viewer: Viewer } | { refused: ReturnType<typeof respond> }> {
+  const { secret, via } = access.credential((h) => raw.headers.get(h));
+  try {
+    const viewer = await access.authenticate(secret, ip);
+    if (!viewer) return { refused: reject(401, [unauthenticated()]) };
+    if (via === "cookie") await checkCsrf(raw);
+    return { viewer };
+  } catch (err) {
+    return { refused: reject(statusOf(maskError(err)), [err]) };
+  }
 }
 
 const statusOf = (e: GraphQLError) => (e.extensions.http as { status?: number } | undefined)?.status ?? 400;
 
 /**
- * The graphql-sse protocol (distinct and single connection modes) at `endpoint`, running
+ * The graphql-sse protocol (distinct connections mode only) at `endpoint`, running
  * yoga's envelop pipeline like every other transport. In place of
  * `@graphql-yoga/plugin-graphql-sse`, whose handler turns a thrown error (bad token,
  * syntax error) into an HTTP 500 carrying the stack trace and drops error-only results:
@@ -47,24 +107,28 @@ const statusOf = (e: GraphQLError) => (e.extensions.http as { status?: number } 
  */
 export function graphqlSsePlugin(endpoint: string, access: Access): Plugin<ServerContext> {
   const serverContexts = new WeakMap<Request, ServerContext>();
+  const viewers = new WeakMap<Request, Viewer>();
   let handler: (req: Request) => Promise<Response>;
   return {
     onYogaInit({ yoga }) {
       handler = createHandler<undefined>(
         {
+          // Runs first, before graphql-sse reads the body or reserves anything: refuse the
+          // single connection mode, then authenticate (the body is read only for a viewer).
+          async authenticate(req) {
+            const raw = req.raw as Request;
+            const refused = refuseSingleConnectionMode(raw);
+            if (refused) return refused;
+            const auth = await authenticateStream(access, raw, serverContexts.get(raw)?.ip ?? "unknown");
+            if ("refused" in auth) return auth.refused;
+            viewers.set(raw, auth.viewer);
+            return null; // no stream token: distinct connections mode only
+          },
           async onSubscribe(req, params) {
             const raw = req.raw as Request;
             const serverContext = serverContexts.get(raw);
-            // Authenticate before parsing, like the HTTP path (guard/plugin.ts).
-            const { secret, via } = access.credential((h) => raw.headers.get(h));
-            let viewer: Awaited<ReturnType<Access["authenticate"]>>;
-            try {
-              viewer = await access.authenticate(secret, serverContext?.ip ?? "unknown");
-              if (!viewer) return reject(401, [unauthenticated()]);
-              if (via === "cookie") await checkCsrf(raw);
-            } catch (err) {
-              return reject(statusOf(maskError(err)), [err]);
-            }
+            const viewer = viewers.get(raw);
+            if (!viewer) return reject(401, [unauthenticated()]);
             const enveloped = yoga.getEnveloped({
               ...serverContext,
               viewer,

@@ -3,10 +3,11 @@ import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { getOperationAST } from "graphql";
-import { createYoga, type Plugin, type YogaLogger } from "graphql-yoga";
+import { createGraphQLError, createYoga, isAsyncIterable, type Plugin, type YogaLogger } from "graphql-yoga";
 import { env } from "../lib/env";
 import { metrics } from "../lib/metrics";
 import { createContext, type GraphQLContext, type ServerContext } from "./context";
+import { jsonBytesUpTo, MAX_BODY_BYTES } from "./edge";
 import { domainErrorOf, maskError, wasLogged } from "./errors";
 import type { Access } from "./guard/access";
 import { costLimitPlugin, MAX_QUERY_COST } from "./guard/cost";
@@ -63,6 +64,34 @@ function executedOperationsPlugin(): Plugin {
 }
 
 /**
+ * The response-size cap (SIGNALBOX_MAX_RESPONSE_BYTES, 16 MiB): an operation whose result
+ * would serialize larger gets one BAD_INPUT error instead, on every transport, before any
+ * of it is turned into JSON or queued for a socket. Live events are bounded by the payload
+ * limits where they are written, so only executed (query and mutation) results are measured.
+ */
+function responseSizePlugin(limit: number): Plugin {
+  return {
+    onExecute: () => ({
+      onExecuteDone({ result, setResult }) {
+        if (isAsyncIterable(result)) return;
+        const size = jsonBytesUpTo(result, limit);
+        if (size <= limit) return;
+        metrics.rejected.inc({ reason: "response_too_large" });
+        setResult({
+          data: null,
+          errors: [
+            createGraphQLError(
+              `the response is over ${limit} bytes (the limit, SIGNALBOX_MAX_RESPONSE_BYTES); ask for less: page with \`first\` and \`after\`, or select fewer fields`,
+              { extensions: { code: "BAD_INPUT", limit } },
+            ),
+          ],
+        });
+      },
+    }),
+  };
+}
+
+/**
  * The yoga instance: schema, auth, limits and masking. Every transport runs this envelop
  * pipeline — HTTP and yoga's SSE directly, graphql-sse through its plugin, WebSocket
  * through `yoga.getEnveloped` in graphql-ws `onSubscribe`. Order matters: the access
@@ -80,6 +109,8 @@ export function createYogaServer(access: Access) {
     batching: false,
     // Uploads are not part of the API, and multipart is a CORS-"simple" content type.
     multipart: false,
+    // The edge (graphql/edge.ts) already counts every body; yoga's own check agrees with it.
+    maxRequestBodySize: MAX_BODY_BYTES,
     cors,
     logging: logger,
     maskedErrors: { maskError },
@@ -93,6 +124,7 @@ export function createYogaServer(access: Access) {
       // Cost scales with list sizes (`first`); checked with the variables, before execution.
       costLimitPlugin(LIMITS.cost),
       executedOperationsPlugin(),
+      responseSizePlugin(env().SIGNALBOX_MAX_RESPONSE_BYTES),
       sharedEventExecutionPlugin(),
     ],
   });

@@ -5,6 +5,7 @@
 import http from "node:http";
 import WebSocket from "ws";
 import type { Endpoint, Json } from "./graphql-clients";
+import { ADMIN_TOKEN } from "./graphql-harness";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -165,9 +166,9 @@ export function upgradeStatus(
   });
 }
 
-/** /api/metrics as text. */
-export async function metricsText(server: Pick<Endpoint, "url">): Promise<string> {
-  const res = await request(`${server.url}/api/metrics`);
+/** /api/metrics as text (it needs an ADMIN token: the harness's admin token by default). */
+export async function metricsText(server: Pick<Endpoint, "url">, token = ADMIN_TOKEN): Promise<string> {
+  const res = await request(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${token}` } });
   if (res.status !== 200) throw new Error(`/api/metrics answered ${res.status}`);
   return res.text;
 }

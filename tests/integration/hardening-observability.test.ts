@@ -49,8 +49,8 @@ describe("health, readiness, metrics", () => {
     expect(ready.json()).toEqual({ status: "ready", database: true, listener: true });
   });
 
-  it("/api/metrics is Prometheus text with every series the operators need", async () => {
-    const res = await request(`${server.url}/api/metrics`);
+  it("/api/metrics is Prometheus text with every series the operators need (for an ADMIN token)", async () => {
+    const res = await request(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${t.admin}` } });
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
     for (const name of [
