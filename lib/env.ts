@@ -11,7 +11,8 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("127.0.0.1"),
   REDIS_URL: z.string().optional(),
-  SIGNALBOX_ADMIN_TOKEN: z.string().min(8).optional(),
+  /** At least 32 characters: it is the key to the whole `default` namespace. */
+  SIGNALBOX_ADMIN_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),
   SIGNALBOX_DATA_DIR: z.string().default(".data"),
   /** Rows in one run's results table; a node adding more fails, saying so. */
   SIGNALBOX_MAX_RESULT_ROWS: z.coerce.number().int().min(1).default(10_000),

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { authenticate, createToken, ensureNamespace } from "./auth/tokens";
+import { authenticate, createToken, ensureNamespace, hashToken } from "./auth/tokens";
 import { createDb, type Db } from "./db/client";
 import { connectionUrl } from "./db/connection";
 import { applyMigrations } from "./db/schema-engine";
@@ -11,6 +11,7 @@ import { Notifier } from "./events/notifier";
 import { EventHub } from "./events/stream";
 import { log } from "./log";
 import { seedExamples } from "./pipelines/seed";
+import { StartError } from "./start-errors";
 
 /** The resource bag every layer receives (SPEC §1: no hidden singletons in lib/). */
 export interface Runtime {
@@ -20,8 +21,10 @@ export interface Runtime {
   worker: Worker | null;
   databaseUrl: string;
   settings: ExecSettings;
-  /** The admin secret when this process created or was given it (for the start banner). */
+  /** The admin secret when this start created it (printed once, on a terminal). */
   adminSecret: string | null;
+  /** Where the generated admin token is kept (`<data dir>/admin-token`), if there is one. */
+  adminTokenFile?: string | null;
   stop(): Promise<void>;
 }
 
@@ -53,7 +56,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     // The configured port; server.ts puts the bound one here after listen (PORT=0).
     selfAddress: { host: e.HOST, port: opts.port ?? e.PORT },
   };
-  const adminSecret = opts.seed ? await seed(db, opts.port ?? e.PORT, settings.allowCommands) : null;
+  const seeded = opts.seed ? await seed(db, opts.port ?? e.PORT, settings.allowCommands) : null;
   const worker = opts.worker
     ? new Worker(db, notifier, {
         concurrency: e.SIGNALBOX_WORKER_CONCURRENCY,
@@ -71,7 +74,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     worker,
     databaseUrl: conn.url,
     settings,
-    adminSecret,
+    adminSecret: seeded?.created ?? null,
+    adminTokenFile: seeded?.file ?? null,
     async stop() {
       await worker?.stop();
       await notifier.stop();
@@ -82,30 +86,41 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 }
 
 /**
- * First start: the `default` namespace and an admin token (SIGNALBOX_ADMIN_TOKEN if set,
- * else random, kept in `<data dir>/admin-token` so later starts can print it again).
+ * First start: the `default` namespace and an admin token — SIGNALBOX_ADMIN_TOKEN if set,
+ * else a random one kept in `<data dir>/admin-token` (mode 0600). Returns the secret only
+ * when this start created a random one: it is printed once, at creation (server.ts).
  */
-async function seed(db: Db, port: number, allowCommands: boolean): Promise<string | null> {
+async function seed(
+  db: Db,
+  port: number,
+  allowCommands: boolean,
+): Promise<{ created: string | null; file: string | null }> {
   const e = env();
   await ensureNamespace(db, "default");
   const file = path.resolve(e.SIGNALBOX_DATA_DIR, "admin-token");
-  let secret = e.SIGNALBOX_ADMIN_TOKEN ?? (fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : null);
-  if (!secret || !(await authenticate(db, secret))) {
-    const admins = await db.apiToken.count({ where: { role: "ADMIN", revokedAt: null } });
-    if (admins === 0 || e.SIGNALBOX_ADMIN_TOKEN) {
-      const created = await createToken(db, {
-        namespace: "default",
-        name: "admin",
-        role: "ADMIN",
-        secret: secret ?? undefined,
-      });
-      secret = created.secret;
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      if (!e.SIGNALBOX_ADMIN_TOKEN) fs.writeFileSync(file, secret, { mode: 0o600 });
-    } else {
-      secret = null;
+  let created: string | null = null;
+  const given = e.SIGNALBOX_ADMIN_TOKEN;
+  if (given) {
+    if (!(await authenticate(db, given))) {
+      if (await db.apiToken.findUnique({ where: { tokenHash: hashToken(given) }, select: { id: true } })) {
+        throw new StartError(
+          "SIGNALBOX_ADMIN_TOKEN names a token that was revoked or has expired: unset it, or set a new one of at least 32 characters, and start again.",
+        );
+      }
+      await createToken(db, { namespace: "default", name: "admin", role: "ADMIN", secret: given });
+    }
+  } else {
+    const saved = fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : "";
+    if (!saved || !(await authenticate(db, saved))) {
+      const admins = await db.apiToken.count({ where: { role: "ADMIN", revokedAt: null } });
+      if (admins === 0) {
+        created = (await createToken(db, { namespace: "default", name: "admin", role: "ADMIN" })).secret;
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, created, { mode: 0o600 });
+        fs.chmodSync(file, 0o600);
+      }
     }
   }
   await seedExamples(db, "default", port, allowCommands);
-  return secret;
+  return { created, file: !given && fs.existsSync(file) ? file : null };
 }

@@ -16,7 +16,7 @@ import { databaseUrl } from "./helpers";
 export * from "./graphql-clients";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-export const ADMIN_TOKEN = "sbx_test_admin_token_graphql";
+export const ADMIN_TOKEN = "sbx_test_admin_token_graphql_0123456789";
 
 export interface Proc {
   child: ChildProcess;
