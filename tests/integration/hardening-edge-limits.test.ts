@@ -2,8 +2,10 @@
  * The HTTP edge of the real server (issue 8 §2): graphql-sse's single connection mode is
  * refused; request bodies are counted on every path, chunked ones included (413 past
  * 4 MiB, never buffered whole) and GraphQL bodies are not read before authentication;
- * GraphQL responses have a size cap; /api/metrics needs a token.
+ * GraphQL responses have a size cap; /api/metrics needs a token; security headers on the
+ * responses the custom server makes (pages are checked in e2e/security-headers.spec.ts).
  */
+import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,7 +37,12 @@ beforeAll(async () => {
   t = await makeTokens(db);
   server = await startServer({
     worker: false,
-    env: { SIGNALBOX_MAX_RESPONSE_BYTES: String(RESPONSE_CAP), SIGNALBOX_METRICS_TOKEN: METRICS_TOKEN },
+    env: {
+      SIGNALBOX_MAX_RESPONSE_BYTES: String(RESPONSE_CAP),
+      SIGNALBOX_METRICS_TOKEN: METRICS_TOKEN,
+      // 127.0.0.1 is a trusted proxy; 127.0.0.2 (also this machine) is not.
+      SIGNALBOX_TRUSTED_PROXIES: "127.0.0.1",
+    },
   });
 });
 afterAll(async () => {
@@ -276,5 +283,49 @@ describe("/api/metrics", () => {
       expect(ok.status).toBe(200);
       expect(ok.text).toMatch(/signalbox_process_resident_memory_bytes/);
     }
+  });
+});
+
+describe("security headers", () => {
+  it("every response: nosniff, no framing, a referrer policy; the API may not be loaded as a document", async () => {
+    for (const path of ["/api/health", "/api/graphql", "/nothing-here"]) {
+      const r = await request(`${server.url}${path}`);
+      expect(r.headers["x-content-type-options"], path).toBe("nosniff");
+      expect(r.headers["x-frame-options"], path).toBe("DENY");
+      expect(r.headers["referrer-policy"], path).toBe("strict-origin-when-cross-origin");
+    }
+    const api = await request(`${server.url}/api/health`);
+    expect(api.headers["content-security-policy"]).toBe(
+      "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    );
+  });
+
+  it("HSTS only when served over https: X-Forwarded-Proto is believed from a trusted proxy only", async () => {
+    const https = { "x-forwarded-proto": "https" };
+    const trusted = await request(`${server.url}/api/health`, { headers: https, localAddress: "127.0.0.1" });
+    expect(trusted.headers["strict-transport-security"]).toBe("max-age=31536000");
+    const plain = await request(`${server.url}/api/health`, { localAddress: "127.0.0.1" });
+    expect(plain.headers["strict-transport-security"]).toBeUndefined();
+    const untrusted = await request(`${server.url}/api/health`, { headers: https, localAddress: "127.0.0.2" });
+    expect(untrusted.headers["strict-transport-security"]).toBeUndefined();
+  });
+
+  it("GraphiQL has its own CSP: its inline script by hash, nothing else inline, no eval, no framing", async () => {
+    const r = await request(`${server.url}/graphiql`, { headers: { authorization: `Bearer ${t.viewer}` } });
+    expect(r.status).toBe(200);
+    const csp = r.headers["content-security-policy"] ?? "";
+    const scripts = [...r.text.matchAll(/<script(?:\s[^>]*)?>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const body of scripts) {
+      const hash = crypto.createHash("sha256").update(body).digest("base64");
+      expect(csp).toContain(`'sha256-${hash}'`);
+    }
+    expect(csp).toMatch(/^default-src 'none'/);
+    expect(csp).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    // Logged out: a plain page, under the API's policy.
+    const out = await request(`${server.url}/graphiql`);
+    expect(out.status).toBe(401);
+    expect(out.headers["content-security-policy"]).toMatch(/^default-src 'none'/);
   });
 });
