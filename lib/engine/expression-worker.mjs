@@ -60,3 +60,7 @@ parentPort.on("message", async ({ id, expression, data }) => {
     parentPort.postMessage({ id, ok: false, message: explain(err) });
   }
 });
+
+// Tell the pool this thread has booted: its time budget counts from here, not from the
+// thread's start (loading jsonata can take a while on a busy machine).
+parentPort.postMessage({ ready: true });

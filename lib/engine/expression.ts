@@ -41,10 +41,15 @@ interface Task {
 
 interface Slot {
   worker: Worker;
+  /** Set once the thread has loaded jsonata: the time budget starts then. */
+  ready: boolean;
   task: Task | null;
   timer?: NodeJS.Timeout;
   onAbort?: () => void;
 }
+
+/** A thread that has not booted within this long is given up (its task fails). */
+const BOOT_TIMEOUT_MS = 15_000;
 
 export class ExpressionPool {
   private slots: Slot[] = [];
@@ -59,6 +64,11 @@ export class ExpressionPool {
       this.queue.push({ id: this.nextId++, expression, data, signal, resolve, reject });
       this.pump();
     });
+  }
+
+  /** Start every thread now, so the first evaluations do not wait for threads to boot. */
+  warm(): void {
+    while (this.slots.length < this.limits.workers) this.spawn();
   }
 
   /** Terminate every thread (tests; the process exit does it otherwise). */
@@ -90,10 +100,17 @@ export class ExpressionPool {
       resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
       // No access to the server's environment (DATABASE_URL, tokens) from expression code.
       env: {},
+      // Plain JavaScript: no TypeScript loader (tsx) to boot in each thread.
+      execArgv: [],
     });
     worker.unref();
-    const slot: Slot = { worker, task: null };
-    worker.on("message", (m: { id: number; ok: boolean; json?: string; message?: string }) => {
+    const slot: Slot = { worker, ready: false, task: null };
+    worker.on("message", (m: { ready?: true; id: number; ok: boolean; json?: string; message?: string }) => {
+      if (m.ready) {
+        slot.ready = true;
+        if (slot.task) this.startClock(slot);
+        return;
+      }
       if (slot.task?.id !== m.id) return;
       const task = slot.task;
       this.finish(slot);
@@ -116,10 +133,12 @@ export class ExpressionPool {
   private run(slot: Slot, task: Task) {
     slot.task = task;
     slot.worker.ref();
-    slot.timer = setTimeout(() => {
-      this.replace(slot, new Error(`expression ran longer than its time budget (${this.limits.timeoutMs} ms)`));
-      void slot.worker.terminate();
-    }, this.limits.timeoutMs + KILL_GRACE_MS);
+    if (slot.ready) this.startClock(slot);
+    else
+      slot.timer = setTimeout(() => {
+        this.replace(slot, new Error("expression evaluation could not start (thread did not boot)"));
+        void slot.worker.terminate();
+      }, BOOT_TIMEOUT_MS);
     if (task.signal) {
       slot.onAbort = () => {
         this.replace(slot, toError(task.signal?.reason));
@@ -135,6 +154,15 @@ export class ExpressionPool {
       task.reject(toError(err));
       this.pump();
     }
+  }
+
+  /** The time budget of the slot's task, from when its thread can evaluate. */
+  private startClock(slot: Slot) {
+    clearTimeout(slot.timer);
+    slot.timer = setTimeout(() => {
+      this.replace(slot, new Error(`expression ran longer than its time budget (${this.limits.timeoutMs} ms)`));
+      void slot.worker.terminate();
+    }, this.limits.timeoutMs + KILL_GRACE_MS);
   }
 
   /** Detach the slot's task (settling it with `err` when given) and let the thread idle. */

@@ -9,6 +9,7 @@ import { type Claim, claimNodes } from "./claim";
 import { startQueuedRuns } from "./control";
 import { executorFor } from "./executors";
 import type { ExecOutcome, ExecSettings } from "./executors/types";
+import { expressionPool } from "./expression";
 import { enterWaiting, expireGates } from "./gates";
 import { reapExpiredLeases } from "./leases";
 import { expandMap } from "./map";
@@ -68,6 +69,8 @@ export class Worker {
       t.unref();
       this.timers.push(t);
     };
+    // JSONata threads boot now rather than under the first transforms (expression.ts).
+    expressionPool().warm();
     every(this.opts.pollMs ?? 500, async () => this.tick());
     every(Math.max(200, Math.floor(this.opts.leaseMs / 3)), () => this.beat());
     every(1_000, async () => {
