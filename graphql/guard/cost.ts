@@ -20,7 +20,12 @@ import {
 import { createGraphQLError, type Plugin } from "graphql-yoga";
 
 /** Most an operation may cost (README "Security and limits"). */
-export const MAX_QUERY_COST = 50_000;
+export const MAX_QUERY_COST = 100_000;
+/**
+ * Most a subscription's selection may cost: it runs again for every event, so a run's
+ * 1,000 nodes under each event's `node { run { nodes } }` would multiply every event.
+ */
+export const MAX_SUBSCRIPTION_COST = 1_000;
 
 /** Lists whose size is bounded but not chosen by an argument: their largest size. */
 const FIXED_SIZES: Record<string, number> = {
@@ -181,6 +186,7 @@ export function costLimitPlugin(maxCost = MAX_QUERY_COST): Plugin {
       variableValues?: Record<string, unknown> | null;
     },
     stop: (result: { errors: GraphQLError[] }) => void,
+    subscription: boolean,
   ) => {
     let cost: number;
     try {
@@ -189,7 +195,15 @@ export function costLimitPlugin(maxCost = MAX_QUERY_COST): Plugin {
       if (err instanceof GraphQLError) return stop({ errors: [err] });
       throw err;
     }
-    if (cost > maxCost) {
+    if (subscription && cost > Math.min(maxCost, MAX_SUBSCRIPTION_COST)) {
+      stop({
+        errors: [
+          refused(
+            `Subscription cost limit of ${Math.min(maxCost, MAX_SUBSCRIPTION_COST)} per event exceeded, found ${Math.ceil(cost)}: select less per event (no lists of a run's nodes)`,
+          ),
+        ],
+      });
+    } else if (cost > maxCost) {
       stop({
         errors: [
           refused(
@@ -200,7 +214,7 @@ export function costLimitPlugin(maxCost = MAX_QUERY_COST): Plugin {
     }
   };
   return {
-    onExecute: ({ args, setResultAndStopExecution }) => check(args, setResultAndStopExecution),
-    onSubscribe: ({ args, setResultAndStopExecution }) => check(args, setResultAndStopExecution),
+    onExecute: ({ args, setResultAndStopExecution }) => check(args, setResultAndStopExecution, false),
+    onSubscribe: ({ args, setResultAndStopExecution }) => check(args, setResultAndStopExecution, true),
   };
 }

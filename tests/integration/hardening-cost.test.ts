@@ -74,21 +74,29 @@ describe("cost scales with list sizes", () => {
 
   it("nodes of many runs cost runs × nodes: refused with the cost, also when `first` comes from variables", async () => {
     const before = await executed();
-    // 200 runs × 1,000 nodes (the default page) × 4 fields: far over 50,000.
+    // 200 runs × 1,000 nodes (the default page) × 4 fields: far over 100,000.
     const wide = await gql(server, t.viewer, `{ runs(first: 200) { nodes { id nodes { id key status } } } }`);
     expect(wide.status).toBe(400);
-    expect(wide.errors?.[0].message).toMatch(/^Query Cost limit of 50000 exceeded, found \d+/);
+    expect(wide.errors?.[0].message).toMatch(/^Query Cost limit of 100000 exceeded, found \d+/);
     expect(wide.errors?.[0].extensions?.code).toBe("BAD_INPUT");
     // The same document is cheap or costly by its variables alone (validation caches by document).
     const q = `query($n: Int, $m: Int) { runs(first: $n) { nodes { id nodes(first: $m) { id key } } } }`;
     const costly = await gql(server, t.viewer, q, { n: 200, m: 200 });
-    expect(costly.errors?.[0].message).toMatch(/Query Cost limit of 50000 exceeded, found 120\d{3}/);
-    expect(await overWs(q, { n: 200, m: 200 })).toMatch(/Query Cost limit of 50000 exceeded/);
+    expect(costly.errors?.[0].message).toMatch(/Query Cost limit of 100000 exceeded, found 120\d{3}/);
+    expect(await overWs(q, { n: 200, m: 200 })).toMatch(/Query Cost limit of 100000 exceeded/);
     expect(await executed()).toBe(before);
     const cheap = await gqlData(server, t.viewer, q, { n: 2, m: 2 });
     expect(cheap.runs.nodes).toHaveLength(2);
     expect(cheap.runs.nodes[0].nodes.map((n: { key: string }) => n.key)).toEqual(["a", "b"]);
     expect(await executed()).toBe(before + 1);
+  });
+
+  it("a subscription's selection runs per event: over 1,000 per event it is refused", async () => {
+    const heavy = `subscription($id: ID!) { runEvents(runId: $id) { seq ... on NodeStateEvent { node { run { nodes { id key } } } } } }`;
+    expect(await overWs(heavy, { id: runId })).toMatch(/Subscription cost limit of 1000 per event exceeded, found \d+/);
+    // The web app's event selection is far below it and streams as usual.
+    const light = `subscription($id: ID!) { runEvents(runId: $id) { seq type ... on NodeStateEvent { node { id key status output } } } }`;
+    expect(await overWs(light, { id: runId })).toMatch(/"type":"next".*"seq":1/);
   });
 
   it("a 1,000-event page of full events and a run page of the web app's size stay under the limit", async () => {
