@@ -73,6 +73,12 @@ function build() {
       help: "Nodes claimed by workers in this process",
       registers: [registry],
     }),
+    feedReads: new Counter({
+      name: "signalbox_event_feed_reads_total",
+      help: "Reads of the event log by live run feeds (result: ok, error); errors back off",
+      labelNames: ["result"],
+      registers: [registry],
+    }),
   };
   return m;
 }

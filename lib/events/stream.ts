@@ -1,4 +1,6 @@
 import type { Db } from "../db/client";
+import { DomainError } from "../errors";
+import { metrics } from "../metrics";
 import type { Notifier } from "./notifier";
 import { readEvents, toRecord } from "./read";
 import { CHANNELS, type EventType, MAX_PAGE, type RunEventRecord } from "./types";
@@ -7,6 +9,9 @@ import { CHANNELS, type EventType, MAX_PAGE, type RunEventRecord } from "./types
 const BUFFER_CAP = 5_000;
 /** Safety net for a lost NOTIFY: re-check the log this often while someone watches. */
 const POLL_MS = 2_000;
+/** A failed read (database down) is retried after this, doubling up to RETRY_MAX_MS. */
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
 
 /**
  * The live tail of one run in this process. A doorbell (NOTIFY `runId:maxSeq`) makes
@@ -19,6 +24,9 @@ class RunFeed {
   subscribers = 0;
   private known = 0;
   private fetching: Promise<void> | null = null;
+  /** Backoff after failed reads: while set, doorbells only record `known`. */
+  private retry: NodeJS.Timeout | null = null;
+  private retryMs = 0;
   private waiters = new Set<() => void>();
   private poll: NodeJS.Timeout | null = null;
 
@@ -44,6 +52,9 @@ class RunFeed {
       { last_seq: number }[]
     >`SELECT last_seq FROM runs WHERE id = ${this.runId}::uuid`;
     if (this.head < 0) this.head = rows.length ? Number(rows[0].last_seq) : 0;
+    // A doorbell that rang while this loaded (head < 0) only raised `known`: catch up now,
+    // not at the next poll.
+    if (this.known > this.head) this.ring(0);
     // Each poll also wakes every waiting subscriber (they re-check and wait again): the
     // "at least every POLL_MS" guarantee without a timer per subscriber and wait.
     this.poll = setInterval(() => {
@@ -55,21 +66,35 @@ class RunFeed {
 
   ring(maxSeq: number): void {
     if (maxSeq > this.known) this.known = maxSeq;
-    if (this.head < 0 || this.fetching) return;
-    this.fetching = this.fetch().finally(() => {
-      this.fetching = null;
-      if (this.known > this.head) this.ring(0);
-    });
+    if (this.head < 0 || this.fetching || this.retry) return;
+    this.fetching = this.fetch().then(
+      () => {
+        this.retryMs = 0;
+        this.fetching = null;
+        if (this.known > this.head) this.ring(0);
+      },
+      () => {
+        // The database is unreachable: back off instead of re-reading at once on every
+        // doorbell and poll; the retry timer (or a later doorbell after it) catches up.
+        this.fetching = null;
+        this.retryMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, this.retryMs * 2));
+        this.retry = setTimeout(() => {
+          this.retry = null;
+          this.ring(0);
+        }, this.retryMs);
+        this.retry.unref();
+      },
+    );
   }
 
+  /** Read `seq > head` page by page into the buffer; rejects when a read fails. */
   private async fetch(): Promise<void> {
     for (;;) {
-      let page: Awaited<ReturnType<typeof readEvents>>;
-      try {
-        page = await readEvents(this.db, this.runId, { afterSeq: this.head, limit: MAX_PAGE });
-      } catch {
-        return; // the next doorbell or poll retries
-      }
+      const page = await readEvents(this.db, this.runId, { afterSeq: this.head, limit: MAX_PAGE }).catch((err) => {
+        metrics.feedReads.inc({ result: "error" });
+        throw err;
+      });
+      metrics.feedReads.inc({ result: "ok" });
       if (page.events.length) {
         this.buffer.push(...page.events);
         this.head = page.nextSeq;
@@ -111,6 +136,7 @@ class RunFeed {
 
   close() {
     if (this.poll) clearInterval(this.poll);
+    if (this.retry) clearTimeout(this.retry);
     this.wake();
   }
 }
@@ -203,7 +229,13 @@ export class EventHub {
     try {
       const sealed = await this.db.$queryRaw<{ last_seq: number; sealed: boolean }[]>`
         SELECT last_seq, sealed FROM runs WHERE id = ${runId}::uuid`;
-      if (sealed.length === 0 || (sealed[0].sealed && cursor >= Number(sealed[0].last_seq))) return;
+      if (sealed.length === 0) return;
+      const last = Number(sealed[0].last_seq);
+      // Nobody can have seen a seq the log does not have yet; waiting for it would skip
+      // every event to come, RUN_COMPLETED included, and never end.
+      if (cursor > last)
+        throw new DomainError("BAD_INPUT", `afterSeq ${cursor} is beyond the run's last event (seq ${last})`);
+      if (sealed[0].sealed && cursor >= last) return;
       while (!opts.signal?.aborted) {
         let batch: RunEventRecord[];
         let caughtUp = false;
