@@ -1,6 +1,6 @@
 import type { Db, Tx } from "../db/client";
 import type { Run } from "../db/generated/client";
-import { notFound } from "../errors";
+import { DomainError, notFound } from "../errors";
 import { appendEvents } from "../events/append";
 import { doorbell } from "../events/doorbell";
 import { CHANNELS, type EventType } from "../events/types";
@@ -52,6 +52,12 @@ export async function withRun<T>(db: Db, runId: string, fn: (c: RunTx) => Promis
     };
     const out = await fn(c);
     appended = events.length ? await appendEvents(tx, runId, events) : null;
+    // The log is sealed after RUN_COMPLETED: a change whose events cannot be recorded must
+    // not be committed either, or the tables and the log would disagree. Throwing rolls
+    // the whole transaction back.
+    if (events.length && !appended) {
+      throw new DomainError("INVALID_TRANSITION", `run ${runId} has completed: nothing may change after RUN_COMPLETED`);
+    }
     namespace = c.run.namespace;
     return out;
   });
