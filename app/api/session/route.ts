@@ -69,6 +69,14 @@ export async function POST(req: NextRequest) {
       { status: 429, headers: { "retry-after": "60" } },
     );
   }
+  // `dryRun`: whose token this is (namespace, role, name) without logging in — the login
+  // page shows it before a `#token=` link replaces the current session. Same-origin and
+  // counted by the limiter above like any login attempt.
+  if ((body as { dryRun?: unknown } | null)?.dryRun === true) {
+    const v = checked.viewer;
+    if (!v) return NextResponse.json({ error: "That token is not valid, or it was revoked." }, { status: 401 });
+    return NextResponse.json({ token: { name: v.name, namespace: v.namespace, role: v.role } });
+  }
   const session = checked.viewer
     ? await openSession(runtime().db, token, {
         userAgent: req.headers.get("user-agent"),
@@ -81,8 +89,9 @@ export async function POST(req: NextRequest) {
   return NextResponse.json({ viewer: { name: viewer.name, namespace: viewer.namespace, role: viewer.role } });
 }
 
-/** Log out (fetch DELETE): the session is revoked, not just forgotten. */
-export async function DELETE() {
+/** Log out (fetch DELETE): the session is revoked, not just forgotten. Same origin only. */
+export async function DELETE(req: NextRequest) {
+  if (!sameOrigin(req)) return NextResponse.json({ error: "cross-site logout refused" }, { status: 403 });
   await endBrowserSession();
   return new NextResponse(null, { status: 204 });
 }
