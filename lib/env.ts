@@ -164,6 +164,12 @@ const schema = z.object({
   SIGNALBOX_COMMAND_MAX_LINE_BYTES: z.coerce.number().int().min(256).max(16_384).default(16_384),
   /** `command` nodes: output lines logged per second per node (burst: twice that); the rest are counted and reported. `0`: no cap. */
   SIGNALBOX_COMMAND_MAX_LINES_PER_SECOND: z.coerce.number().int().min(0).default(1_000),
+  /**
+   * `command` nodes run as this user and group id instead of the server's (needs a server
+   * started as root): they then cannot read the server's data directory or environment.
+   */
+  SIGNALBOX_COMMAND_UID: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).optional()),
+  SIGNALBOX_COMMAND_GID: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).optional()),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

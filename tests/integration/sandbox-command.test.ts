@@ -158,3 +158,30 @@ describe("command nodes", () => {
     expect(logged + dropped).toBe(total);
   }, 40_000);
 });
+
+describe.skipIf(process.getuid?.() !== 0)("command nodes under SIGNALBOX_COMMAND_UID (server started as root)", () => {
+  let other: ServerProc;
+  let t: Tokens;
+  beforeAll(async () => {
+    // Every worker on the database may claim a node: only this server's may run these.
+    await server.stop();
+    other = await startServer({
+      env: { SIGNALBOX_ALLOW_COMMANDS: "1", SIGNALBOX_COMMAND_UID: "65534", SIGNALBOX_COMMAND_GID: "65534" },
+    });
+    t = await makeTokens(db);
+    await gqlData(other, t.admin, SETTINGS, { on: true });
+  });
+  afterAll(async () => {
+    await other?.stop();
+  });
+
+  it("run as that user and cannot read the server's environment", async () => {
+    const argv = ["sh", "-c", 'id -u; tr "\\0" "\\n" < /proc/$PPID/environ || echo "environ unreadable"'];
+    const run = (await gqlData(other, t.operator, SUBMIT, { input: { spec: commandSpec(argv) } })).submitRun.id;
+    expect((await finished(run)).status).toBe("SUCCEEDED");
+    const lines = await logsOf(run);
+    expect(lines).toContain("65534");
+    expect(lines).toContain("environ unreadable");
+    expect(lines.join("\n")).not.toMatch(/DATABASE_URL|SIGNALBOX_ADMIN_TOKEN/);
+  }, 30_000);
+});

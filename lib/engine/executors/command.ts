@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import os from "node:os";
 import { env } from "../../env";
 import { LineRate, LineSplitter } from "./command-output";
 import type { ExecContext, NodeExecutor } from "./types";
@@ -72,6 +73,16 @@ export function commandEnv(extra: Record<string, string> | undefined): Record<st
   return { ...out, ...extra };
 }
 
+/**
+ * SIGNALBOX_COMMAND_UID/GID: run commands as another (unprivileged) user, so they cannot read
+ * the server's files, its data directory or its environment in /proc. Needs a server
+ * started as root (or with CAP_SETUID/CAP_SETGID).
+ */
+function commandUser(uid: number | undefined, gid: number | undefined): { uid?: number; gid?: number } | null {
+  if (uid === undefined && gid === undefined) return null;
+  return { ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}) };
+}
+
 const WORKFLOW_COMMAND = /^\s*::(progress|cost|metric|output|result)\s/;
 
 /**
@@ -102,11 +113,14 @@ export const command: NodeExecutor = async (ctx) => {
     );
   const cfg = ctx.spec.with as unknown as CommandConfig;
   const e = env();
+  const user = commandUser(e.SIGNALBOX_COMMAND_UID, e.SIGNALBOX_COMMAND_GID);
   const child = spawn(cfg.argv[0], cfg.argv.slice(1), {
-    cwd: cfg.cwd,
-    env: commandEnv(cfg.env) as NodeJS.ProcessEnv,
+    // Under another user the server's own directory may be closed to it: start in the temp dir.
+    cwd: cfg.cwd ?? (user ? os.tmpdir() : undefined),
+    env: commandEnv({ ...(user ? { HOME: os.tmpdir() } : {}), ...cfg.env }) as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
+    ...user,
   });
   const perSecond = e.SIGNALBOX_COMMAND_MAX_LINES_PER_SECOND;
   const rate = new LineRate(perSecond, perSecond * 2);
