@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { env } from "../env";
 import { DomainError } from "../errors";
 import type { NodeSpec } from "../spec/types";
-import { advanceRun } from "./advance";
+import { advanceRun, setNode } from "./advance";
 import { fence, type LeaseRef } from "./report";
 import { withRun } from "./run-tx";
 import { nodeSnapshot } from "./snapshot";
@@ -73,9 +73,12 @@ export async function expandMap(db: Db, ref: LeaseRef, items: unknown[]): Promis
       };
     });
     await c.tx.runNode.createMany({ data: children });
-    await c.tx.runNode.update({
-      where: { id: parent.id },
-      data: { leaseExpiresAt: null, leaseOwner: null, progress: 0, metrics: { items: items.length } },
+    // Through setNode: the parent's new progress and item count are in the log too.
+    await setNode(c, parent.id, {
+      leaseExpiresAt: null,
+      leaseOwner: null,
+      progress: 0,
+      metrics: { items: items.length },
     });
     const added = await c.tx.runNode.findMany({
       where: { runId: ref.runId, parentKey: parent.key },
