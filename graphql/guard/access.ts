@@ -6,7 +6,7 @@ import { DomainError } from "../../lib/errors";
 import { metrics } from "../../lib/metrics";
 import { bearerToken, type HeaderGetter, originAllowed, sessionCookie } from "../auth";
 import { type CapLimits, LiveCaps } from "./connection-caps";
-import { TokenBuckets } from "./rate-limits";
+import { SharedWindows, TokenBuckets } from "./rate-limits";
 import { LiveTokens } from "./revocation";
 
 /** Longest GraphQL document accepted, checked before parsing (variables are separate). */
@@ -40,6 +40,7 @@ export class Access {
   private onStop = new Set<() => void>();
   private stopped = false;
   private readonly buckets: TokenBuckets;
+  private readonly shared: SharedWindows;
 
   constructor(
     private readonly db: Db,
@@ -48,6 +49,12 @@ export class Access {
     this.live = new LiveTokens(db);
     this.caps = new LiveCaps(db, opts.caps);
     this.buckets = new TokenBuckets(opts.rate.perSecond, opts.rate.burst);
+    // Across processes: `burst` operations per burst/rate seconds (at least 1 s), i.e. `rate`
+    // per second sustained, for all processes together.
+    const windowMs = Math.max(1_000, Math.round((opts.rate.burst / Math.max(opts.rate.perSecond, 1e-9)) * 1000));
+    const sharedLimit =
+      opts.rate.perSecond > 0 ? Math.max(opts.rate.burst, (opts.rate.perSecond * windowMs) / 1000) : 0;
+    this.shared = new SharedWindows(db, sharedLimit, windowMs);
   }
 
   /**
@@ -72,12 +79,16 @@ export class Access {
     return { secret: originAllowed(header) ? sessionCookie(header("cookie")) : null, via: "cookie" };
   }
 
-  /** Spend one operation of the viewer's budget, or throw RATE_LIMITED. */
+  /**
+   * Spend one operation of the viewer's budget, or throw RATE_LIMITED: this process's token
+   * bucket, and the token's shared count over every process (no database round trip here).
+   */
   admitOperation(viewer: Viewer): void {
-    if (!this.buckets.take(viewer.tokenId)) {
+    if (this.shared.blocked(viewer.tokenId) || !this.buckets.take(viewer.tokenId)) {
       metrics.rejected.inc({ reason: "rate_limited" });
       throw rateLimited("operations for this token");
     }
+    this.shared.count(viewer.tokenId);
   }
 
   /** Shutdown: end every live subscription with a retryable error. */
@@ -85,6 +96,7 @@ export class Access {
     this.stopped = true;
     for (const end of [...this.onStop]) end();
     this.live.close();
+    this.shared.close();
   }
 
   /** Run `end` at shutdown (at once if already stopping); the result unregisters. */

@@ -20,6 +20,34 @@ export async function hitWindow(db: Db, key: string, windowMs: number, hits = 1,
   return Number(cur) + Number(prev) * (1 - (now - start) / windowMs);
 }
 
+/**
+ * `hitWindow` for many keys in one statement (a process's batched counts): the estimated
+ * hits of each key over the last `windowMs`, in the order given.
+ */
+export async function hitWindows(
+  db: Db,
+  hits: [key: string, n: number][],
+  windowMs: number,
+  now = Date.now(),
+): Promise<number[]> {
+  if (!hits.length) return [];
+  const start = Math.floor(now / windowMs) * windowMs;
+  const keys = hits.map(([k]) => k);
+  const counts = hits.map(([, n]) => n);
+  const rows = await db.$queryRaw<{ key: string; cur: number; prev: number }[]>`
+    WITH up AS (
+      INSERT INTO rate_windows (key, window_start, hits)
+      SELECT k, ${BigInt(start)}, n FROM unnest(${keys}::text[], ${counts}::int[]) AS t(k, n)
+      ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_windows.hits + EXCLUDED.hits
+      RETURNING key, hits)
+    SELECT up.key, up.hits AS cur, COALESCE(p.hits, 0) AS prev
+    FROM up LEFT JOIN rate_windows p ON p.key = up.key AND p.window_start = ${BigInt(start - windowMs)}`;
+  sweep(db, now);
+  const frac = (now - start) / windowMs;
+  const byKey = new Map(rows.map((r) => [r.key, Number(r.cur) + Number(r.prev) * (1 - frac)]));
+  return keys.map((k) => byKey.get(k) ?? 0);
+}
+
 /** The estimated hits of `key` over the last `windowMs`, without adding one. */
 export async function windowCount(db: Db, key: string, windowMs: number, now = Date.now()): Promise<number> {
   const start = Math.floor(now / windowMs) * windowMs;

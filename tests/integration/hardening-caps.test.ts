@@ -2,7 +2,8 @@
  * Connection and subscription caps against two real server processes on one database: the
  * counts live in PostgreSQL, so a cap holds across both processes (WebSocket, yoga's SSE and
  * graphql-sse alike), a freed slot is usable on the other process, and the rows of a
- * process killed with -9 stop counting within a few heartbeats.
+ * process killed with -9 stop counting within a few heartbeats. The per-token operation
+ * budget is shared by both processes too.
  */
 import { randomUUID } from "node:crypto";
 import http from "node:http";
@@ -10,13 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../lib/auth/tokens";
 import type { Db } from "../../lib/db/client";
 import { type ServerProc, startServer, testDb } from "./graphql-harness";
-import { eventually, type RawSocket, rawSocket, sleep } from "./hardening-helpers";
+import { eventually, post, type RawSocket, rawSocket, sleep } from "./hardening-helpers";
 
 const CAPS = {
   SIGNALBOX_MAX_CONNECTIONS_PER_TOKEN: "4",
   SIGNALBOX_MAX_CONNECTIONS_PER_ADDRESS: "5",
   SIGNALBOX_MAX_SUBSCRIPTIONS_PER_TOKEN: "4",
   SIGNALBOX_LIVE_HEARTBEAT_MS: "300",
+  SIGNALBOX_RATE_LIMIT: "2,40",
 };
 const RUNS_CHANGED = "subscription { runsChanged { id status } }";
 
@@ -245,5 +247,33 @@ describe("a killed process's connections stop counting", () => {
     } finally {
       await c.stop();
     }
+  });
+});
+
+describe("the per-token operation budget is shared by all server processes", () => {
+  it("a token's operations count on every process: after its budget is spent on one, the other refuses it too", async () => {
+    // SIGNALBOX_RATE_LIMIT=2,40: 40 operations per 20 s window, all processes together.
+    const secret = await token();
+    const run = async (server: ServerProc, n: number) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < n; i++) statuses.push((await post(server, secret, { query: "{ viewer { name } }" })).status);
+      return statuses;
+    };
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, () => post(a, secret, { query: "{ viewer { name } }" })),
+    );
+    expect(burst.filter((r) => r.status === 200).length, burst.map((r) => r.text).join("\n")).toBeGreaterThanOrEqual(
+      38,
+    );
+    await sleep(500); // A's last counts reach the database
+    // B has never seen this token and its own bucket is full (40), yet it admits only what
+    // the shared budget refills (2/s) — by itself it would admit all 20.
+    const started = Date.now();
+    const onB = await run(b, 20);
+    const refill = Math.ceil(((Date.now() - started) / 1000) * 2) + 2;
+    expect(onB.filter((s) => s === 200).length).toBeLessThanOrEqual(Math.min(refill, 12));
+    expect(onB.filter((s) => s === 429).length).toBeGreaterThanOrEqual(8);
+    // Another token is unaffected.
+    expect((await post(b, await token(), { query: "{ viewer { name } }" })).status).toBe(200);
   });
 });
