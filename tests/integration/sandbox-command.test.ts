@@ -32,6 +32,9 @@ const commandSpec = (argv: string[], extra: Record<string, unknown> = {}) => ({
   nodes: [{ id: "c", kind: "command", with: { argv }, ...extra }],
 });
 
+/** The namespace's switch on (the first test shows it starts off). */
+const allowCommands = () => gqlData(server, tokens.admin, SETTINGS, { on: true });
+
 const submit = async (spec: unknown) =>
   (await gqlData(server, tokens.operator, SUBMIT, { input: { spec } })).submitRun.id as string;
 
@@ -101,6 +104,7 @@ describe("command nodes", () => {
   }, 30_000);
 
   it("inherit no secrets: the environment has no DATABASE_URL and no SIGNALBOX_* variable", async () => {
+    await allowCommands();
     const run = await submit({
       name: "env",
       nodes: [{ id: "c", kind: "command", with: { argv: ["env"], env: { GREETING: "hi" } } }],
@@ -114,6 +118,7 @@ describe("command nodes", () => {
   }, 20_000);
 
   it("cancel ends the whole process tree, and a finished command leaves nothing running", async () => {
+    await allowCommands();
     const run = await submit(commandSpec(["sh", "-c", 'sleep 300 & echo "pid=$!"; wait']));
     const pidLine = await eventually(
       async () => (await logsOf(run)).find((l) => l.startsWith("pid=")),
@@ -132,9 +137,14 @@ describe("command nodes", () => {
     expect(done.status).toBe("SUCCEEDED");
     const orphan = Number((await logsOf(left)).find((l) => l.startsWith("pid="))?.slice(4));
     await eventually(async () => !running(orphan), 5_000, `orphan ${orphan} to be gone`);
+
+    // A process that leaves the group (setsid) escapes the kill, but cannot hold the node open.
+    const escaped = await submit(commandSpec(["sh", "-c", "setsid sleep 20 & echo started"]));
+    expect((await finished(escaped, 10_000)).status).toBe("SUCCEEDED");
   }, 40_000);
 
   it("caps line length and lines per second; dropped lines are counted in a LOG line", async () => {
+    await allowCommands();
     const long = await submit(commandSpec(["node", "-e", "console.log('x'.repeat(100000)); console.log('after')"]));
     expect((await finished(long)).status).toBe("SUCCEEDED");
     const lines = await logsOf(long);

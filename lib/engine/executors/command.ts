@@ -177,8 +177,15 @@ export const command: NodeExecutor = async (ctx) => {
   ctx.signal.addEventListener("abort", onAbort, { once: true });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on("error", (err) => reject(new Error(`cannot start ${cfg.argv[0]}: ${err.message}`)));
-    // The group may outlive its leader (a background child holding the pipes open): end it.
-    child.on("exit", () => signalGroup(child.pid, "SIGKILL"));
+    child.on("exit", () => {
+      // The group may outlive its leader (a background child holding the pipes open): end it.
+      signalGroup(child.pid, "SIGKILL");
+      // A process that left the group (setsid) may still hold the pipes: stop reading soon.
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, KILL_GRACE_MS).unref();
+    });
     child.on("close", (c, sig) => resolve(sig ? null : c));
   }).finally(() => {
     ctx.signal.removeEventListener("abort", onAbort);
