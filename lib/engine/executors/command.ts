@@ -147,11 +147,11 @@ export const command: NodeExecutor = async (ctx) => {
   // Backpressure: pause both pipes while the reporter's buffer is full.
   let paused = false;
   const pauseIfFull = () => {
-    if (paused || !ctx.report.full) return;
+    if (paused || !ctx.report.full || !ctx.report.drained) return;
     paused = true;
     child.stdout.pause();
     child.stderr.pause();
-    void ctx.report.drained?.().then(() => {
+    void ctx.report.drained().then(() => {
       paused = false;
       child.stdout.resume();
       child.stderr.resume();
