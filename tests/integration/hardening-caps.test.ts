@@ -215,41 +215,6 @@ describe("subscription caps are shared by all server processes", () => {
   });
 });
 
-describe("a killed process's connections stop counting", () => {
-  it("after kill -9 of one process, its rows no longer count toward the caps on the other", async () => {
-    const c = await startServer({ worker: false, env: CAPS });
-    try {
-      const secret = await token();
-      const from = address();
-      for (let i = 0; i < 4; i++) expect((await connect(c, secret, from)).outcome).toBe("ack");
-      expect((await connect(a, secret, from)).outcome).toMatchObject({ code: 1008 });
-      c.child.kill("SIGKILL");
-      const started = Date.now();
-      await eventually(
-        async () => (await connect(a, secret, from)).outcome === "ack",
-        10_000,
-        "the dead rows to stop counting",
-      );
-      // Three missed heartbeats of 300 ms, plus a little.
-      expect(Date.now() - started).toBeLessThan(5_000);
-      // And swept from the table (with their rows: ON DELETE CASCADE), not only ignored.
-      await eventually(
-        async () =>
-          Number(
-            (
-              await db.$queryRaw<{ n: bigint }[]>`
-                SELECT count(*) AS n FROM server_instances WHERE expires_at < now() - interval '2 seconds'`
-            )[0].n,
-          ) === 0,
-        5_000,
-        "the sweep",
-      );
-    } finally {
-      await c.stop();
-    }
-  });
-});
-
 describe("the per-token operation budget is shared by all server processes", () => {
   it("a token's operations count on every process: after its budget is spent on one, the other refuses it too", async () => {
     // SIGNALBOX_RATE_LIMIT=2,40: 40 operations per 20 s window, all processes together.
@@ -275,5 +240,36 @@ describe("the per-token operation budget is shared by all server processes", () 
     expect(onB.filter((s) => s === 429).length).toBeGreaterThanOrEqual(8);
     // Another token is unaffected.
     expect((await post(b, await token(), { query: "{ viewer { name } }" })).status).toBe(200);
+  });
+});
+
+describe("a killed process's connections stop counting", () => {
+  it("after kill -9 of one process, its rows no longer count toward the caps on the other", async () => {
+    // B goes (this is the file's last test).
+    const secret = await token();
+    const from = address();
+    for (let i = 0; i < 4; i++) expect((await connect(b, secret, from)).outcome).toBe("ack");
+    expect((await connect(a, secret, from)).outcome).toMatchObject({ code: 1008 });
+    b.child.kill("SIGKILL");
+    const started = Date.now();
+    await eventually(
+      async () => (await connect(a, secret, from)).outcome === "ack",
+      10_000,
+      "the dead rows to stop counting",
+    );
+    // Three missed heartbeats of 300 ms, plus a little.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // And swept from the table (with their rows: ON DELETE CASCADE), not only ignored.
+    await eventually(
+      async () =>
+        Number(
+          (
+            await db.$queryRaw<{ n: bigint }[]>`
+              SELECT count(*) AS n FROM server_instances WHERE expires_at < now() - interval '2 seconds'`
+          )[0].n,
+        ) === 0,
+      5_000,
+      "the sweep",
+    );
   });
 });
