@@ -294,7 +294,7 @@ export type Run = {
   progress: Scalars['Float']['output'];
   cost: Cost;
   error?: Maybe<Scalars['String']['output']>;
-  /** The exact, validated spec this run executes. */
+  /** The exact, validated spec this run executes (up to 1 MiB). Only on `run(id)`. */
   spec: Scalars['JSON']['output'];
   params: Scalars['JSON']['output'];
   /** The seq of the run's last event: subscribe to `runEvents(afterSeq: lastSeq)` to continue live. */

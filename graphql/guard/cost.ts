@@ -34,7 +34,7 @@ const FIXED_SIZES: Record<string, number> = {
   "Run.edges": 1_000,
 };
 
-/** Root fields that return one run: the only places a run's `events` / `results` may be read. */
+/** Root fields that return one run: the only places a run's `events` / `results` / `spec` may be read. */
 const SINGLE_RUN_ROOTS = new Set([
   "Query.run",
   "Mutation.submitRun",
@@ -43,8 +43,12 @@ const SINGLE_RUN_ROOTS = new Set([
   "Mutation.resumeRun",
   "Mutation.setBudget",
 ]);
-/** Run fields that read a page or a table per run: never once per run of a list. */
-const SINGLE_RUN_FIELDS = new Set(["events", "results"]);
+/** Run fields that read a page, a table or up to 1 MiB per run: never once per run of a list. */
+const SINGLE_RUN_FIELDS: Record<string, string> = {
+  events: "events are",
+  results: "results are",
+  spec: "spec is",
+};
 
 const refused = (message: string) =>
   createGraphQLError(message, { extensions: { code: "BAD_INPUT", http: { status: 400 } } });
@@ -146,8 +150,8 @@ function fieldCost(w: Walk, parent: GraphQLCompositeType, node: FieldNode, scope
       : undefined;
   if (!def) return 1; // unknown: validation already said so
   const coord = `${parent.name}.${name}`;
-  if (parent.name === "Run" && SINGLE_RUN_FIELDS.has(name) && !scope.singleRun) {
-    throw refused(`${name} are only available on run(id)`);
+  if (parent.name === "Run" && Object.hasOwn(SINGLE_RUN_FIELDS, name) && !scope.singleRun) {
+    throw refused(`${SINGLE_RUN_FIELDS[name]} only available on run(id)`);
   }
   const type = getNamedType(def.type);
   if (!node.selectionSet || !isCompositeType(type)) return 1;

@@ -68,6 +68,9 @@ export const runResolvers: Resolvers = {
   },
   Run: {
     pipeline: (r) => r.pipelineName,
+    // Runs of a list are read without their spec (lib/runs/queries.ts listRuns).
+    spec: async (r, _, ctx) =>
+      (r as Partial<Run>).spec !== undefined ? r.spec : ((await ctx.loaders.run.load(r.id))?.spec ?? null),
     cost: (r) => costPayload(r),
     durationMs: (r) => durationMs(r.startedAt, r.finishedAt),
     nodes: (r, { first, after }, ctx) => ctx.loaders.nodesByRun.load({ runId: r.id, ...nodesPage(first, after) }),

@@ -23,6 +23,7 @@ export interface RunFilter {
 }
 
 export interface RunPage {
+  /** Without `spec` (up to 1 MiB each, never needed by a list): Run.spec reads it by id. */
   runs: Run[];
   /** Cursor of each run, same order as `runs`. */
   cursors: string[];
@@ -71,8 +72,10 @@ export async function listRuns(db: Db, f: RunFilter): Promise<RunPage> {
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     ...(f.after ? { cursor: { id: decodeCursor(f.after) }, skip: 1 } : {}),
     take: first + 1,
+    // 200 specs of up to 1 MiB each would be read, parsed and held for a page of ids.
+    omit: { spec: true },
   });
-  const runs = rows.slice(0, first);
+  const runs = rows.slice(0, first) as Run[];
   const cursors = runs.map((r) => encodeCursor(r.id));
   return { runs, cursors, endCursor: cursors.at(-1) ?? null, hasNextPage: rows.length > first };
 }

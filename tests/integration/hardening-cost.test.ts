@@ -62,12 +62,13 @@ describe("cost scales with list sizes", () => {
     for (const q of [
       `{ runs { edges { node { events { nextSeq } } } } }`,
       `{ runs { nodes { results { rows } } } }`,
+      `{ runs(first: 200) { nodes { spec } } }`,
       `query($id: ID!) { run(id: $id) { nodes { run { events { nextSeq } } } } }`,
       `{ gates { run { results { rows } } } }`,
     ]) {
       const refused = await gql(server, t.viewer, q, { id: runId });
       expect(refused.errors?.[0].extensions?.code, q).toBe("BAD_INPUT");
-      expect(refused.errors?.[0].message, q).toMatch(/^(events|results) are only available on run\(id\)$/);
+      expect(refused.errors?.[0].message, q).toMatch(/^(events are|results are|spec is) only available on run\(id\)$/);
     }
     expect(await executed()).toBe(before);
   });
@@ -113,12 +114,16 @@ describe("cost scales with list sizes", () => {
     const { run } = await gqlData(
       server,
       t.viewer,
-      `query($id: ID!) { run(id: $id) { id nodes { id key status needs output }
+      `query($id: ID!) { run(id: $id) { id spec nodes { id key status needs output }
         edges { from to } results { columns rows } events(first: 1000) { nextSeq } } }`,
       { id: runId },
     );
     expect(run.nodes.map((n: { key: string }) => n.key)).toEqual(["a", "b", "c"]);
     expect(run.results).toEqual({ columns: [], rows: [] });
+    expect(run.spec.name).toBe("cost");
+    // A page of runs is read without their specs, and still answers its fields.
+    const list = await gqlData(server, t.viewer, `{ runs(first: 200) { nodes { id status pipeline } } }`);
+    expect(list.runs.nodes.map((r: { id: string }) => r.id)).toContain(runId);
   });
 });
 
