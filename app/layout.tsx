@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from "next";
+import { headers } from "next/headers";
 import { waitingGates } from "@/lib/runs/queries";
 import { LiveProvider } from "./components/live/LiveProvider";
 import { TopNav } from "./components/shell/TopNav";
@@ -20,13 +21,15 @@ export const viewport: Viewport = {
 
 /** The shell: navigation and the live connection for signed-in pages; /login renders bare. */
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // The nonce of this response's CSP (proxy.ts): inline scripts without it do not run.
+  const nonce = (await headers()).get("x-nonce") ?? undefined;
   const viewer = await currentViewer();
   const gates = viewer ? await waitingGates(runtime().db, viewer.namespace) : [];
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
         {/* biome-ignore lint/security/noDangerouslySetInnerHtml: static theme bootstrap, no user input */}
-        <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
       </head>
       <body className="min-h-dvh bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
         {viewer ? (

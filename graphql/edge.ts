@@ -141,9 +141,9 @@ export function setSecurityHeaders(req: IncomingMessage, res: ServerResponse): v
 }
 
 /** Log a failed handler unless its request was already refused at the edge. */
-export function logUnlessRefused(res: ServerResponse, err: unknown, msg: string): void {
+export function logUnlessRefused(res: ServerResponse, err: unknown, msg: string, fields: object = {}): void {
   if (res.statusCode === 413 && res.headersSent) return;
-  log.error({ err }, msg);
+  log.error({ ...fields, err }, msg);
 }
 
 /**

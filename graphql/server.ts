@@ -9,7 +9,7 @@ import { CLIENT_ADDRESS_HEADER } from "../lib/net/client-address";
 import type { Runtime } from "../lib/runtime";
 import { bearerToken, originAllowed, sessionCookie } from "./auth";
 import type { ServerContext } from "./context";
-import { API_CSP } from "./edge";
+import { API_CSP, logUnlessRefused } from "./edge";
 import { isUnavailable, maskError } from "./errors";
 import { Access } from "./guard/access";
 import { EventStreams } from "./http-streams";
@@ -232,7 +232,7 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
       streams.track(req, res, path === GRAPHQL_SSE_PATH ? "graphql-sse" : "sse");
       const perRequest: ServerContext = { ...serverContext, ip: clientIp(req), requestId };
       Promise.resolve(requestContext.run({ requestId }, () => yoga(req, res, perRequest))).catch((err) => {
-        log.error({ err, requestId }, "graphql request failed");
+        logUnlessRefused(res, err, "graphql request failed", { requestId });
         if (!res.headersSent) res.writeHead(500).end();
         else res.destroy();
       });
