@@ -4,6 +4,7 @@ import { CloseCode } from "graphql-ws";
 import { useServer as attachGraphqlWs } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Viewer } from "../lib/auth/tokens";
+import { isDomainError } from "../lib/errors";
 import { log } from "../lib/log";
 import { metrics } from "../lib/metrics";
 import { clientAddress } from "../lib/net/client-address";
@@ -96,7 +97,7 @@ export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext
             try {
               await access.caps.attachToken(lease, viewer.tokenId);
             } catch (err) {
-              if (isUnavailable(err)) throw err;
+              if (!isDomainError(err, "RATE_LIMITED")) throw err;
               // Over the token's connection cap: a clear reason, and no retry loop (1008 is final for graphql-ws clients).
               socket.close(WS_CLOSE.policyViolation, "Too many connections for this token");
               return false;

@@ -209,9 +209,12 @@ describe("subscription caps are shared by all server processes", () => {
     const viaSse = await stream(a, secret, "sse", from);
     expect(viaSse.status).toBe(429);
     expect(viaSse.first).toContain("SIGNALBOX_MAX_SUBSCRIPTIONS_PER_TOKEN");
-    // Completing one on A frees a slot, usable on B.
+    // Completing one on A frees a slot, usable on B; so does closing the SSE stream.
     onA.send({ id: "1", type: "complete" });
     await eventually(async () => (await subscribe(onB, `again-${randomUUID()}`)) === "live", 5_000, "a freed slot");
+    expect(await subscribe(onA, "5")).toMatchObject({ type: "error" });
+    sse.close();
+    await eventually(async () => (await subscribe(onA, `sse-${randomUUID()}`)) === "live", 5_000, "the stream's slot");
   });
 });
 
