@@ -35,9 +35,7 @@ function send(
         res.on("data", (d) => {
           body += d;
         });
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, body, setCookie: res.headers["set-cookie"] ?? [] }),
-        );
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, setCookie: res.headers["set-cookie"] ?? [] }));
       },
     );
     req.on("error", reject);
