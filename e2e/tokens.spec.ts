@@ -151,6 +151,46 @@ test.describe("tokens and sessions", () => {
     await leaving.context().close();
   });
 
+  test("an admin switches command nodes off and on for the namespace", async ({ page, request }) => {
+    await login(page);
+    await page.goto("/tokens");
+    const toggle = page.getByRole("switch", { name: "Allow command nodes" });
+    // The e2e server starts with SIGNALBOX_ALLOW_COMMANDS=1: the first start turned `default` on.
+    await expect(toggle).toBeChecked();
+    const spec = { name: "cmd-switch", nodes: [{ id: "c", kind: "command", with: { argv: ["true"] } }] };
+    const submit = () =>
+      request.post("/api/graphql", {
+        headers: { authorization: `Bearer ${TOKEN}` },
+        data: { query: "mutation S($spec: JSON!) { submitRun(input: { spec: $spec }) { id } }", variables: { spec } },
+      });
+    try {
+      await toggle.uncheck();
+      await expect(toggle).not.toBeChecked();
+      await expect
+        .poll(
+          async () =>
+            (await gql<{ namespace: { allowCommands: boolean } }>(request, "{ namespace { allowCommands } }")).namespace
+              .allowCommands,
+        )
+        .toBe(false);
+      const refused = (await (await submit()).json()) as { errors?: { extensions?: { code?: string } }[] };
+      expect(refused.errors?.[0]?.extensions?.code).toBe("INVALID_SPEC");
+      await page.reload();
+      await expect(toggle).not.toBeChecked();
+    } finally {
+      await toggle.check();
+      await expect
+        .poll(
+          async () =>
+            (await gql<{ namespace: { allowCommands: boolean } }>(request, "{ namespace { allowCommands } }")).namespace
+              .allowCommands,
+        )
+        .toBe(true);
+    }
+    const accepted = (await (await submit()).json()) as { data?: { submitRun: { id: string } } };
+    expect(accepted.data?.submitRun.id).toBeTruthy();
+  });
+
   test("viewers and operators see no Tokens entry, and /tokens refuses them", async ({ browser, request }) => {
     const created = await gql<{ createToken: { secret: string } }>(
       request,

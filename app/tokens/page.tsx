@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { hasRole, listTokens } from "@/lib/auth/tokens";
+import { getNamespaceSettings } from "@/lib/namespaces/settings";
+import { CommandsSwitch } from "../components/tokens/CommandsSwitch";
 import { CreateTokenForm } from "../components/tokens/CreateTokenForm";
 import { SessionList } from "../components/tokens/SessionList";
 import { type ListContext, TokenList } from "../components/tokens/TokenList";
@@ -13,7 +15,7 @@ import { requireViewer, runtime } from "../lib/runtime.server";
 export const metadata: Metadata = { title: "Tokens" };
 
 /**
- * `/tokens` — the namespace's API tokens and browser sessions (admins only; anyone else
+ * `/tokens` — the namespace's settings, API tokens and browser sessions (admins only; anyone else
  * gets this segment's not-found page, like the GraphQL ops refuse them). Read from
  * PostgreSQL here; the client leaves create and revoke through GraphQL, then re-read.
  */
@@ -21,6 +23,7 @@ export default async function TokensPage() {
   const viewer = await requireViewer("/tokens");
   if (!hasRole(viewer, "ADMIN")) notFound();
   const tokens = await listTokens(runtime().db, viewer.namespace);
+  const settings = await getNamespaceSettings(runtime().db, viewer.namespace);
   const { api, sessions } = tokenRows(tokens);
   const me = tokens.find((t) => t.id === viewer.tokenId);
   const sessionCounts: Record<string, number> = {};
@@ -45,6 +48,13 @@ export default async function TokensPage() {
         }
       />
       <div className="space-y-8">
+        <section aria-labelledby="settings-heading" className={`${card} p-4 sm:p-5`}>
+          <h2 id="settings-heading" className="mb-3 text-base font-semibold">
+            Namespace settings
+          </h2>
+          <CommandsSwitch allowCommands={settings.allowCommands} commandsAvailable={runtime().settings.allowCommands} />
+        </section>
+
         <section aria-labelledby="new-token-heading" className={`${card} p-4 sm:p-5`}>
           <h2 id="new-token-heading" className="mb-3 text-base font-semibold">
             New token

@@ -169,6 +169,40 @@ describe("command nodes", () => {
   }, 40_000);
 });
 
+describe("command output under a stalled database", () => {
+  it("holds the command (backpressure) while the log buffer is full; no line is lost", async () => {
+    await allowCommands();
+    const total = 6_000;
+    // ~900 lines/s (under the 1000 lines/s cap), each stamped with the time the command wrote
+    // it. Python blocks on a full pipe (Node would buffer in its own memory instead).
+    const script = [
+      "import sys, time",
+      'print("start", flush=True); time.sleep(0.5)',
+      `for i in range(0, ${total}, 9):`,
+      `    for j in range(i, min(i + 9, ${total})): print(f"line {j} t={int(time.time() * 1000)} {'x' * 150}")`,
+      "    sys.stdout.flush(); time.sleep(0.01)",
+    ].join("\n");
+    const run = await submit(commandSpec(["python3", "-c", script]));
+    await eventually(async () => (await logsOf(run)).includes("start"), 15_000, "the first line");
+    // Event appends block for 5 s (a slow or failing-over database): the buffer fills, the
+    // command's output is paused and the command blocks on its pipe until the writes resume.
+    await db.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`LOCK TABLE run_events IN SHARE MODE`;
+        await new Promise((r) => setTimeout(r, 5_000));
+      },
+      { timeout: 20_000 },
+    );
+    expect((await finished(run, 40_000)).status).toBe("SUCCEEDED");
+    const lines = (await logsOf(run)).filter((l) => l.startsWith("line "));
+    expect(lines.length).toBe(total);
+    expect((await logsOf(run)).filter((l) => l.includes("dropped"))).toEqual([]);
+    const written = lines.map((l) => Number(/ t=(\d+)/.exec(l)?.[1]));
+    const longestHold = Math.max(...written.slice(1).map((t, i) => t - written[i]));
+    expect(longestHold).toBeGreaterThan(1_000);
+  }, 60_000);
+});
+
 describe.skipIf(process.getuid?.() !== 0)("command nodes under SIGNALBOX_COMMAND_UID (server started as root)", () => {
   let other: ServerProc;
   let t: Tokens;

@@ -41,3 +41,13 @@ export const REVOKE_TOKEN_MUTATION = gql`
     }
   }
 `;
+
+export const SET_NAMESPACE_SETTINGS_MUTATION = gql`
+  mutation SetNamespaceSettings($allowCommands: Boolean!) {
+    setNamespaceSettings(allowCommands: $allowCommands) {
+      name
+      allowCommands
+      commandsAvailable
+    }
+  }
+`;
