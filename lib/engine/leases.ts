@@ -4,7 +4,7 @@ import { metrics } from "../metrics";
 import { advanceRun } from "./advance";
 import { inFlightCost, startNode } from "./claim";
 import { failAttempt } from "./report";
-import { withRun } from "./run-tx";
+import { type RunTx, SKIPPED, withRun, withRunIfFree } from "./run-tx";
 
 /** A worker that vanished is not the node's fault: allow this many extra attempts for it. */
 const LOST_WORKER_ALLOWANCE = 3;
@@ -52,42 +52,69 @@ export interface ExternalClaim {
 /**
  * An external worker (GraphQL worker protocol) claims the oldest QUEUED `external` node
  * on `queue` in the namespace. Same lease, budget and fencing rules as in-process nodes.
+ *
+ * Many workers poll at once, so nobody may wait behind another's lock (SPEC §5): the
+ * candidates are the oldest ready node of each run (one per run, oldest first); a run whose
+ * row is locked — another worker is claiming there, or the engine is moving it — is
+ * skipped (`SKIP LOCKED`, lock order run → node kept), and inside the run the node is taken
+ * `FOR UPDATE SKIP LOCKED` too. So concurrent workers spread over runs instead of queueing
+ * on the same row.
  */
 export async function claimExternal(
   db: Db,
   opts: { namespace: string; queue: string; owner: string; leaseMs?: number; tokenId?: string },
 ): Promise<ExternalClaim | null> {
-  for (let tries = 0; tries < 5; tries++) {
-    const rows = await db.$queryRaw<{ id: string; run_id: string }[]>`
-      SELECT n.id, n.run_id FROM run_nodes n JOIN runs r ON r.id = n.run_id
-      WHERE n.status = 'QUEUED' AND n.kind = 'external' AND n.queue = ${opts.queue}
-        AND r.namespace = ${opts.namespace} AND r.status = 'RUNNING'
-        AND (n.not_before IS NULL OR n.not_before <= now())
-      ORDER BY n.updated_at LIMIT 1`;
-    if (rows.length === 0) return null;
-    const claimed = await withRun(db, rows[0].run_id, async (c) => {
-      if (c.run.status !== "RUNNING") return null;
-      const node = await c.tx.runNode.findUnique({ where: { id: rows[0].id } });
-      if (node?.status !== "QUEUED") return null;
-      const cfg = (node.config as { with: { leaseMs?: number; input?: unknown } }).with;
-      const leaseMs = opts.leaseMs ?? cfg.leaseMs ?? 30_000;
-      const claim = await startNode(c, node.id, opts.owner, leaseMs, await inFlightCost(c));
-      if (!claim) return null;
-      // Only the claiming token may report on this lease (graphql/resolvers/workers.ts).
-      await c.tx.runNode.update({ where: { id: node.id }, data: { leaseTokenId: opts.tokenId ?? null } });
-      return {
-        runId: c.run.id,
-        nodeId: node.id,
-        nodeKey: node.key,
-        epoch: claim.epoch,
-        attempt: claim.node.attempt,
-        input: cfg.input ?? null,
-        leaseMs,
-      };
-    });
-    if (claimed) return claimed;
+  for (let pass = 0; ; pass++) {
+    const candidates = await db.$queryRaw<{ run_id: string }[]>`
+      SELECT run_id::text FROM (
+        SELECT DISTINCT ON (n.run_id) n.run_id, n.updated_at FROM run_nodes n JOIN runs r ON r.id = n.run_id
+        WHERE n.status = 'QUEUED' AND n.kind = 'external' AND n.queue = ${opts.queue}
+          AND r.namespace = ${opts.namespace} AND r.status = 'RUNNING'
+          AND (n.not_before IS NULL OR n.not_before <= now())
+        ORDER BY n.run_id, n.updated_at) oldest
+      ORDER BY updated_at LIMIT 32`;
+    if (candidates.length === 0) return null;
+    const busy: string[] = [];
+    for (const { run_id } of candidates) {
+      const claimed = await withRunIfFree(db, run_id, (c) => claimInRun(c, opts));
+      if (claimed === SKIPPED) busy.push(run_id);
+      else if (claimed) return claimed;
+    }
+    if (busy.length === 0) return null;
+    // Every run with ready work was busy: rather than answer "no work" while there is
+    // some, wait for the oldest one's lock (one transaction), then look again.
+    if (pass >= 2) return withRun(db, busy[0], (c) => claimInRun(c, opts));
   }
-  return null;
+}
+
+/** Under the run's lock: lease its oldest ready external node on the queue, if any. */
+async function claimInRun(
+  c: RunTx,
+  opts: { queue: string; owner: string; leaseMs?: number; tokenId?: string },
+): Promise<ExternalClaim | null> {
+  if (c.run.status !== "RUNNING") return null;
+  const rows = await c.tx.$queryRaw<{ id: string }[]>`
+    SELECT id::text FROM run_nodes
+    WHERE run_id = ${c.run.id}::uuid AND status = 'QUEUED' AND kind = 'external' AND queue = ${opts.queue}
+      AND (not_before IS NULL OR not_before <= now())
+    ORDER BY updated_at, position LIMIT 1 FOR UPDATE SKIP LOCKED`;
+  if (rows.length === 0) return null;
+  const node = (await c.tx.runNode.findUnique({ where: { id: rows[0].id } }))!;
+  const cfg = (node.config as { with: { leaseMs?: number; input?: unknown } }).with;
+  const leaseMs = opts.leaseMs ?? cfg.leaseMs ?? 30_000;
+  const claim = await startNode(c, node.id, opts.owner, leaseMs, await inFlightCost(c));
+  if (!claim) return null;
+  // Only the claiming token may report on this lease (graphql/resolvers/workers.ts).
+  await c.tx.runNode.update({ where: { id: node.id }, data: { leaseTokenId: opts.tokenId ?? null } });
+  return {
+    runId: c.run.id,
+    nodeId: node.id,
+    nodeKey: node.key,
+    epoch: claim.epoch,
+    attempt: claim.node.attempt,
+    input: cfg.input ?? null,
+    leaseMs,
+  };
 }
 
 export function assertLeaseMs(ms: number) {

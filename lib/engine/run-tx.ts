@@ -26,13 +26,38 @@ export interface RunTx {
  * transaction (gapless seqs); doorbells (NOTIFY) are rung after it commits.
  */
 export async function withRun<T>(db: Db, runId: string, fn: (c: RunTx) => Promise<T>): Promise<T> {
+  return (await changeRun(db, runId, fn, false)) as T;
+}
+
+/** `withRun` only if nobody holds the run's lock now (`SKIP LOCKED`); else `SKIPPED` at once. */
+export async function withRunIfFree<T>(
+  db: Db,
+  runId: string,
+  fn: (c: RunTx) => Promise<T>,
+): Promise<T | typeof SKIPPED> {
+  return changeRun(db, runId, fn, true);
+}
+
+export const SKIPPED = Symbol("run locked elsewhere");
+
+async function changeRun<T>(
+  db: Db,
+  runId: string,
+  fn: (c: RunTx) => Promise<T>,
+  skipLocked: boolean,
+): Promise<T | typeof SKIPPED> {
   let wake = false;
   let cancel = false;
   let appended: { lastSeq: number } | null = null;
   let namespace = "";
   const result = await db.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM runs WHERE id = ${runId}::uuid FOR UPDATE`;
-    if (locked.length === 0) throw notFound("run");
+    const locked = skipLocked
+      ? await tx.$queryRaw<{ id: string }[]>`SELECT id FROM runs WHERE id = ${runId}::uuid FOR UPDATE SKIP LOCKED`
+      : await tx.$queryRaw<{ id: string }[]>`SELECT id FROM runs WHERE id = ${runId}::uuid FOR UPDATE`;
+    if (locked.length === 0) {
+      if (skipLocked) return SKIPPED;
+      throw notFound("run");
+    }
     const run = (await tx.run.findUnique({ where: { id: runId } }))!;
     const events: { type: EventType; payload: Record<string, unknown> }[] = [];
     const c: RunTx = {
