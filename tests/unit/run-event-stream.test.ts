@@ -121,3 +121,43 @@ describe("RunEventStream", () => {
     expect(progress.at(-1)).toMatchObject({ lastSeq: 4, completed: true });
   });
 });
+
+describe("RunEventStream after an error", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("a transient error (database down) is shown, the stream resumes from the last seq, and the error clears", async () => {
+    const t = buildTransport([]);
+    const { batches, progress } = buildStream(t);
+    t.push(buildEvent(1));
+    await vi.advanceTimersByTimeAsync(300);
+    t.subs[0].sink.error([{ message: "Service unavailable", extensions: { code: "SERVICE_UNAVAILABLE" } }] as never);
+    expect(progress.at(-1)?.error).toBe("Service unavailable");
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(t.subs).toHaveLength(2);
+    expect(t.subs[1].request().variables?.afterSeq).toBe(1);
+    t.push(buildEvent(2));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(batches.flat()).toEqual([1, 2]);
+    expect(progress.at(-1)).toMatchObject({ lastSeq: 2, error: null });
+  });
+
+  it("a resumed stream on an idle run clears the error once it has stayed healthy", async () => {
+    const t = buildTransport([]);
+    const { progress } = buildStream(t);
+    t.subs[0].sink.next({ errors: [{ message: "Unexpected error." }] } as never);
+    expect(progress.at(-1)?.error).toBe("Unexpected error.");
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(t.subs).toHaveLength(2);
+    expect(progress.at(-1)?.error).toBeNull();
+  });
+
+  it("an error retrying cannot fix (NOT_FOUND) stays, without resubscribing", async () => {
+    const t = buildTransport([]);
+    const { progress } = buildStream(t);
+    t.subs[0].sink.error([{ message: "run not found", extensions: { code: "NOT_FOUND" } }] as never);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(t.subs).toHaveLength(1);
+    expect(progress.at(-1)?.error).toBe("run not found");
+  });
+});

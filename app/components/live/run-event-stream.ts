@@ -6,6 +6,15 @@ import { printDocument } from "./urql-client";
 
 /** Events per gap-refill query (the API's maximum page). */
 const REFILL_PAGE = 1000;
+/** Errors that retrying cannot fix; any other (SERVICE_UNAVAILABLE, a masked error) is retried. */
+const PERMANENT = new Set(["NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED", "BAD_INPUT"]);
+/** A resumed subscription with no error for this long counts as healthy again (an idle run sends nothing). */
+const HEALTHY_AFTER_MS = 3_000;
+
+interface StreamError {
+  message?: string;
+  extensions?: Readonly<Record<string, unknown>>;
+}
 
 export interface RunStreamProgress {
   /** The last seq handed to `onBatch`. */
@@ -43,6 +52,7 @@ export class RunEventStream {
   private frame: { cancel(): void } | null = null;
   private unsubscribe: (() => void) | null = null;
   private restarts = 0;
+  private retry: ReturnType<typeof setTimeout> | null = null;
   private readonly subscription = printDocument(RUN_EVENTS_SUBSCRIPTION);
   private readonly pageQuery = printDocument(EVENTS_PAGE_QUERY);
 
@@ -56,6 +66,7 @@ export class RunEventStream {
     this.closed = true;
     this.unsubscribe?.();
     this.frame?.cancel();
+    if (this.retry) clearTimeout(this.retry);
   }
 
   private subscribe() {
@@ -64,9 +75,9 @@ export class RunEventStream {
       {
         next: (r) => {
           if (r.data?.runEvents) this.receive(r.data.runEvents);
-          else if (r.errors?.length) this.fail(r.errors[0].message);
+          else if (r.errors?.length) this.fail(r.errors[0]);
         },
-        error: (err) => this.fail(Array.isArray(err) ? String(err[0]?.message ?? "subscription failed") : String(err)),
+        error: (err) => this.fail(Array.isArray(err) ? (err[0] ?? {}) : { message: String(err) }),
         complete: () => void this.serverCompleted(),
       },
       // Completion is judged here (below), not by the transport.
@@ -148,8 +159,36 @@ export class RunEventStream {
     setTimeout(() => !this.closed && this.subscribe(), backoffDelay(this.restarts++));
   }
 
-  private fail(message: string) {
-    this.error = message;
+  /**
+   * Show the error; unless retrying cannot help, subscribe again from the last accepted
+   * seq after a backoff. The error clears with the next event, or once the resumed
+   * subscription has stayed quiet and healthy for HEALTHY_AFTER_MS.
+   */
+  private fail(err: StreamError) {
+    if (this.closed) return;
+    this.error = err.message || "subscription failed";
+    this.progress();
+    if (PERMANENT.has(String(err.extensions?.code))) return;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = setTimeout(
+      () => {
+        if (this.closed) return;
+        this.subscribe();
+        const failedAt = this.error;
+        this.retry = setTimeout(() => {
+          this.retry = null;
+          if (!this.closed && this.error === failedAt) this.clearError();
+        }, HEALTHY_AFTER_MS);
+      },
+      backoffDelay(this.restarts++),
+    );
+  }
+
+  private clearError() {
+    if (this.error === null) return;
+    this.error = null;
     this.progress();
   }
 
@@ -172,6 +211,7 @@ export class RunEventStream {
     this.pending = [];
     this.applied = batch[batch.length - 1].seq;
     this.restarts = 0;
+    this.error = null; // events flow again
     this.o.onBatch(batch);
     this.progress();
   }
