@@ -88,7 +88,11 @@ const schema = z.object({
       }
       return { perSecond: rate, burst: burst ?? Math.max(1, rate * 4) };
     }),
-  /** Failed authentications per minute from one IP before it gets RATE_LIMITED (`0`: no limit). */
+  /**
+   * Failed authentications per minute from one client address (unknown tokens; stale cookies
+   * do not count) before its further failures get RATE_LIMITED; valid credentials always
+   * pass. Counted in PostgreSQL, across server processes (`0`: no limit).
+   */
   SIGNALBOX_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(20),
   /**
    * Reverse proxies whose `X-Forwarded-For` is believed (comma-separated addresses or CIDRs,

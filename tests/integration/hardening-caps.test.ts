@@ -227,9 +227,11 @@ describe("the per-token operation budget is shared by all server processes", () 
       for (let i = 0; i < n; i++) statuses.push((await post(server, secret, { query: "{ viewer { name } }" })).status);
       return statuses;
     };
-    const burst = await Promise.all(
-      Array.from({ length: 40 }, () => post(a, secret, { query: "{ viewer { name } }" })),
-    );
+    const burst: Awaited<ReturnType<typeof post>>[] = [];
+    for (let i = 0; i < 4; i++)
+      burst.push(
+        ...(await Promise.all(Array.from({ length: 10 }, () => post(a, secret, { query: "{ viewer { name } }" })))),
+      );
     expect(burst.filter((r) => r.status === 200).length, burst.map((r) => r.text).join("\n")).toBeGreaterThanOrEqual(
       38,
     );
