@@ -59,7 +59,7 @@ function build() {
     }),
     rejected: new Counter({
       name: "signalbox_graphql_rejected_total",
-      help: "Requests and operations refused before execution: unauthenticated, address_blocked, rate_limited, origin, ws_operations, body_too_large, response_too_large",
+      help: "Requests and operations refused before execution: unauthenticated, address_blocked, rate_limited, origin, ws_operations, body_too_large, response_too_large, token_connections, address_connections, token_subscriptions",
       labelNames: ["reason"],
       registers: [registry],
     }),
