@@ -184,12 +184,12 @@ describe("command output under a stalled database", () => {
     ].join("\n");
     const run = await submit(commandSpec(["python3", "-c", script]));
     await eventually(async () => (await logsOf(run)).includes("start"), 15_000, "the first line");
-    // Event appends block for 5 s (a slow or failing-over database): the buffer fills, the
+    // Event appends block for 8 s (a slow or failing-over database): the buffer fills, the
     // command's output is paused and the command blocks on its pipe until the writes resume.
     await db.$transaction(
       async (tx) => {
         await tx.$executeRaw`LOCK TABLE run_events IN SHARE MODE`;
-        await new Promise((r) => setTimeout(r, 5_000));
+        await new Promise((r) => setTimeout(r, 8_000));
       },
       { timeout: 20_000 },
     );
