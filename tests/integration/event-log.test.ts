@@ -3,6 +3,7 @@ import { appendEvents, appendEventsNow } from "../../lib/events/append";
 import { doorbell } from "../../lib/events/doorbell";
 import { readEvents } from "../../lib/events/read";
 import type { RunEventRecord } from "../../lib/events/types";
+import { metrics } from "../../lib/metrics";
 import { buildRig, submit, type TestRig } from "./helpers";
 
 let rig: TestRig;
@@ -127,7 +128,10 @@ describe("event log", () => {
       for await (const e of rig.events.stream(run.id, 0)) list.push(e.seq);
     });
     await new Promise((r) => setTimeout(r, 100));
-    expect(rig.events.watchedRuns).toBeGreaterThanOrEqual(1);
+    // One feed for the run, whatever the number of subscribers …
+    expect(rig.events.watchedRuns).toBe(1);
+    const reads = async () => (await metrics.feedReads.get()).values.reduce((sum, v) => sum + v.value, 0);
+    const before = await reads();
     await Promise.all(Array.from({ length: 4 }, (_, w) => appendLogs(run.id, w, 5, 5)));
     await appendEventsNow(rig.db, run.id, [
       { type: "RUN_COMPLETED", payload: { status: "SUCCEEDED", nodesSucceeded: 0, nodesFailed: 0, durationMs: 0 } },
@@ -135,5 +139,7 @@ describe("event log", () => {
     await Promise.all(consumers);
     const expected = Array.from({ length: 1 + 100 + 1 }, (_, i) => i + 1);
     for (const list of lists) expect(list).toEqual(expected);
+    // … and one read of the log per doorbell (21 commits) for all 50 of them, not one each.
+    expect(await reads()).toBeLessThanOrEqual(before + 2 * 21);
   });
 });
