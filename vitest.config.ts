@@ -17,6 +17,8 @@ export default defineConfig({
           name: "unit",
           include: ["tests/unit/**/*.test.ts"],
           environment: "node",
+          // Property-based (fast-check) cases take seconds on a loaded 2-core machine.
+          testTimeout: 30_000,
         },
       },
       {
