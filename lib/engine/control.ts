@@ -31,14 +31,16 @@ export async function startRun(db: Db, runId: string): Promise<void> {
 
 /**
  * Start QUEUED runs, oldest first but round-robin across namespaces (every namespace's
- * oldest, then every namespace's second oldest…): a namespace that submits a hundred runs
- * at once does not hold back another's. startRun skips a run another worker started.
+ * oldest, then every namespace's second oldest…), at most `perNamespace` of each: a
+ * namespace that submits a hundred runs at once does not hold back another's. startRun
+ * skips a run another worker started. Returns how many runs were picked.
  */
-export async function startQueuedRuns(db: Db, limit = 20): Promise<number> {
+export async function startQueuedRuns(db: Db, limit = 20, perNamespace = limit): Promise<number> {
   const rows = await db.$queryRaw<{ id: string }[]>`
     SELECT id::text FROM (
       SELECT id, created_at, row_number() OVER (PARTITION BY namespace ORDER BY created_at) AS rank
       FROM runs WHERE status = 'QUEUED') q
+    WHERE rank <= ${perNamespace}
     ORDER BY rank, created_at LIMIT ${limit}`;
   for (const r of rows) await startRun(db, r.id);
   return rows.length;

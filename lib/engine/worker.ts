@@ -30,6 +30,9 @@ export interface WorkerOptions {
   log?: (level: "info" | "warn" | "error", msg: string, err?: unknown) => void;
 }
 
+/** Queued runs started and nodes claimed per pass of the claim loop (see `claimAndRun`). */
+const PASS_SIZE = 8;
+
 interface Active {
   ref: LeaseRef;
   namespace: string;
@@ -130,17 +133,25 @@ export class Worker {
       });
   }
 
+  /**
+   * One short pass: start a few queued runs (two per namespace at most), claim a few nodes,
+   * and go again while there is more. Short passes keep the round-robin fair under load:
+   * work another namespace queues meanwhile waits for one pass, not for a flood's hundred
+   * run starts and claims.
+   */
   private async claimAndRun() {
-    await startQueuedRuns(this.db);
+    const picked = await startQueuedRuns(this.db, PASS_SIZE, 2);
     const free = this.opts.concurrency - this.active.size;
     const running = new Map<string, number>();
     for (const a of this.active.values()) running.set(a.namespace, (running.get(a.namespace) ?? 0) + 1);
-    const claims = await claimNodes(this.db, this.owner, free, this.opts.leaseMs, {
+    const want = Math.min(free, PASS_SIZE);
+    const claims = await claimNodes(this.db, this.owner, want, this.opts.leaseMs, {
       perNamespace: this.perNamespace,
       running,
     });
     metrics.nodesClaimed.inc(claims.length);
     for (const c of claims) this.launch(c);
+    if (picked > 0 || (want > 0 && claims.length >= want && free > want)) this.again = true;
   }
 
   private launch(claim: Claim) {
