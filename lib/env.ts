@@ -127,7 +127,7 @@ const schema = z.object({
    */
   SIGNALBOX_LIVE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
   /** JSONata (transform, gate `show`, map `over`): time budget per evaluation; the thread is killed past it. */
-  SIGNALBOX_EXPRESSION_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  SIGNALBOX_EXPRESSION_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(2_000),
   /** JSONata: heap of each evaluation thread (MiB); an expression over it fails its node. */
   SIGNALBOX_EXPRESSION_MEMORY_MB: z.coerce.number().int().min(16).max(4096).default(128),
   /** JSONata: longest sequence (array) an expression may build, ranges included. */

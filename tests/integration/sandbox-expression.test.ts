@@ -27,7 +27,8 @@ let tokens: Tokens;
 
 beforeAll(async () => {
   db = testDb();
-  server = await startServer();
+  // A 1 s budget (the default is 2 s): a runaway is killed at 1.25 s, inside the 2 s bar.
+  server = await startServer({ env: { SIGNALBOX_EXPRESSION_TIMEOUT_MS: "1000" } });
   tokens = await makeTokens(db);
 });
 afterAll(async () => {
