@@ -3,14 +3,13 @@ import { z } from "zod";
 
 /**
  * Process configuration, parsed once. Normative names (SPEC §2): DATABASE_URL, PORT,
- * REDIS_URL, SIGNALBOX_ADMIN_TOKEN, SIGNALBOX_DATA_DIR, SIGNALBOX_ALLOW_COMMANDS,
+ * SIGNALBOX_ADMIN_TOKEN, SIGNALBOX_DATA_DIR, SIGNALBOX_ALLOW_COMMANDS,
  * SIGNALBOX_ALLOWED_ORIGINS. The rest are tuning knobs with safe defaults.
  */
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("127.0.0.1"),
-  REDIS_URL: z.string().optional(),
   /** At least 32 characters: it is the key to the whole `default` namespace. */
   SIGNALBOX_ADMIN_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),
   SIGNALBOX_DATA_DIR: z.string().default(".data"),
