@@ -11,6 +11,8 @@ export const E2E_ADMIN_TOKEN = "sbx_e2e_admin_token_for_tests_only";
  */
 export default defineConfig({
   testDir: "e2e",
+  // The README screenshot specs take pictures rather than test: `npm run screenshots`.
+  testIgnore: process.env.SCREENSHOTS === "1" ? [] : ["**/*-screenshots.spec.ts"],
   timeout: 60_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
