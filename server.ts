@@ -55,9 +55,9 @@ async function main() {
     });
   });
 
-  // Slow-loris bounds: headers within 20 s, a whole request (a 4 MiB body at most) within
-  // 60 s. Responses (SSE streams) are not limited by these.
-  server.headersTimeout = 20_000;
+  // Slow-loris bounds: a whole request (a 4 MiB body at most) within 60 s, its headers
+  // within 66 s (below: that one must outlast keepAliveTimeout). Responses (SSE streams)
+  // are not limited by these.
   server.requestTimeout = 60_000;
 
   // GraphQL's WebSocket path; other upgrades (Next's HMR) are left to Next's own listener.
