@@ -17,6 +17,8 @@ export function pageCsp(nonce: string, dev: boolean, host?: string | null): stri
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
+    // 'strict-dynamic' does not cover workers: the graph's layout worker is one of ours.
+    "worker-src 'self' blob:",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' blob: data:",
     "font-src 'self' data:",

@@ -85,9 +85,10 @@ test("the app's pages run under the CSP with no violation", async ({ page, reque
     await expect(page.getByRole("button", { name: "Log out" })).toBeVisible();
     await page.waitForTimeout(500);
   }
-  // The run console drew its graph (React Flow, inline styles) and went live (scripts ran).
+  // The run console laid its graph out (ELK in a worker: worker-src) and drew it (React
+  // Flow, inline styles), and went live (scripts ran).
   await page.goto(`/runs/${runId}`);
-  await expect(page.locator(".react-flow__node").first()).toBeVisible();
+  await expect(page.locator('[data-testid="run-graph"] [data-node-key="first"]')).toBeVisible();
   await expect(page.getByText(/succeeded/i).first()).toBeVisible({ timeout: 20_000 });
   // Client-side navigation still works (Next's router scripts).
   await page.getByRole("link", { name: /runs/i }).first().click();
@@ -116,7 +117,7 @@ test("GraphiQL works under its own policy, and API responses forbid being loaded
   expect(headers["x-content-type-options"]).toBe("nosniff");
   // The editor mounted and talked to the API (over the session cookie).
   expect((await introspection).status()).toBe(200);
-  await expect(page.locator(".graphiql-container")).toBeVisible({ timeout: 60_000 });
+  await expect(page.locator(".graphiql-container").first()).toBeVisible({ timeout: 60_000 });
   expect(await violations()).toEqual([]);
 
   const api = await request.get("/api/health");

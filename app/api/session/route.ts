@@ -22,7 +22,7 @@ const LOGIN_BODY_BYTES = 16 * 1024;
 const TOO_LARGE = Symbol("too large");
 
 /**
- * The JSON body, read as it arrives and given up past LOGIN_BODY_BYTES (never buffered
+ * The JSON body, read as it arrives and kept only up to LOGIN_BODY_BYTES (never buffered
  * whole, whatever its framing); null when it is not JSON.
  */
 async function readLoginBody(req: NextRequest): Promise<{ token?: unknown } | null | typeof TOO_LARGE> {
@@ -35,10 +35,12 @@ async function readLoginBody(req: NextRequest): Promise<{ token?: unknown } | nu
     const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
     if (done || !value) break;
     size += value.byteLength;
-    // Answered at once; the rest is left unread (the server's body cap bounds it).
-    if (size > LOGIN_BODY_BYTES) return TOO_LARGE;
-    chunks.push(value);
+    // Past the limit the rest is read and dropped, not kept: answering with the body half
+    // unread would reset the connection under the client's feet. The server's own cap
+    // (4 MiB, graphql/edge.ts) ends even that early with its 413.
+    if (size <= LOGIN_BODY_BYTES) chunks.push(value);
   }
+  if (size > LOGIN_BODY_BYTES) return TOO_LARGE;
   try {
     return JSON.parse(Buffer.concat(chunks).toString("utf8")) as { token?: unknown } | null;
   } catch {
