@@ -38,7 +38,7 @@ test("tokens page screenshots: light and dark, 1440×900 and 390×844", async ({
   }
 
   await page.emulateMedia({ colorScheme: "light" });
-  await page.getByLabel(/^Name/).fill("alice");
+  await page.getByRole("textbox", { name: /^Name/ }).fill("alice");
   await page.getByLabel("Role").selectOption("ADMIN");
   await page.getByRole("button", { name: "Create token" }).click();
   await expect(page.getByTestId("new-token-secret")).toBeVisible();

@@ -24,7 +24,7 @@ const apiRow = (page: Page, name: string) =>
 
 /** Create a token on /tokens; returns the secret the page shows once. */
 async function createToken(page: Page, name: string, role: "Viewer" | "Operator" | "Admin"): Promise<string> {
-  await page.getByLabel(/^Name/).fill(name);
+  await page.getByRole("textbox", { name: /^Name/ }).fill(name);
   await page.getByLabel("Role").selectOption({ label: role });
   await page.getByRole("button", { name: "Create token" }).click();
   const panel = page.getByTestId("new-token-secret");
@@ -241,7 +241,7 @@ test.describe("tokens and sessions", () => {
     await login(page);
     await page.goto("/tokens");
     const name = unique("kbd");
-    await page.getByLabel(/^Name/).focus();
+    await page.getByRole("textbox", { name: /^Name/ }).focus();
     await page.keyboard.type(name);
     await page.keyboard.press("Tab");
     await expect(page.getByLabel("Role")).toBeFocused();
