@@ -5,8 +5,8 @@ import { SESSION_COOKIE } from "./app/lib/session";
 const NONCE_HEADER = "x-nonce";
 
 /**
- * The pages' Content-Security-Policy: scripts only with this response's nonce (Next puts it
- * on its own scripts; 'strict-dynamic' lets them load the bundles), no eval outside
+ * The pages' Content-Security-Policy: inline scripts only with this response's nonce (Next
+ * puts it on its own), script files only from this origin, no eval outside
  * development (React's dev tools need it), nothing framed, no plugins, no foreign `<base>`
  * or form targets. Styles allow inline ones: React style attributes (xyflow positions
  * every node with one) cannot carry a nonce, and a nonce would switch 'unsafe-inline' off.
@@ -16,8 +16,9 @@ export function pageCsp(nonce: string, dev: boolean, host?: string | null): stri
   const sockets = host && /^[a-z0-9.:[\]-]+$/i.test(host) ? ` ws://${host} wss://${host}` : "";
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
-    // 'strict-dynamic' does not cover workers: the graph's layout worker is one of ours.
+    // No 'strict-dynamic': it would drop 'self', and the graph's layout worker loads its
+    // chunks with importScripts under this policy (a silent failure: no graph).
+    `script-src 'self' 'nonce-${nonce}'${dev ? " 'unsafe-eval'" : ""}`,
     "worker-src 'self' blob:",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' blob: data:",
