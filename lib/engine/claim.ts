@@ -59,6 +59,7 @@ export async function claimNodes(
   limit: number,
   leaseMs: number,
   fair: FairShare = { perNamespace: Number.POSITIVE_INFINITY, running: new Map() },
+  onError: (runId: string, err: unknown) => void = () => {},
 ): Promise<Claim[]> {
   if (limit <= 0) return [];
   const room = (ns: string) => fair.perNamespace - (fair.running.get(ns) ?? 0);
@@ -77,6 +78,7 @@ export async function claimNodes(
   }
   const claims: Claim[] = [];
   for (const [runId, { ids }] of picked) {
+    // A run that fails here must not cost the claims already leased in other runs.
     const got = await withRun(db, runId, async (c) => {
       if (c.run.status !== "RUNNING") return [];
       const locked = await c.tx.$queryRaw<{ id: string }[]>`
@@ -92,6 +94,9 @@ export async function claimNodes(
         out.push(claim);
       }
       return out;
+    }).catch((err) => {
+      onError(runId, err);
+      return [];
     });
     claims.push(...got);
   }

@@ -23,7 +23,8 @@ async function setStatus(c: RunTx, status: RunStatus, reason: string | null, ext
 /** QUEUED → RUNNING: queue the root nodes. Called by a worker that picked the run up. */
 export async function startRun(db: Db, runId: string): Promise<void> {
   await withRun(db, runId, async (c) => {
-    if (c.run.status !== "QUEUED") return;
+    // Sealed while queued (its log already ended): nothing may start.
+    if (c.run.status !== "QUEUED" || c.run.sealed) return;
     await setStatus(c, "RUNNING", null, { startedAt: new Date() });
     await advanceRun(c);
   });
@@ -35,14 +36,20 @@ export async function startRun(db: Db, runId: string): Promise<void> {
  * namespace that submits a hundred runs at once does not hold back another's. startRun
  * skips a run another worker started. Returns how many runs were picked.
  */
-export async function startQueuedRuns(db: Db, limit = 20, perNamespace = limit): Promise<number> {
+export async function startQueuedRuns(
+  db: Db,
+  limit = 20,
+  perNamespace = limit,
+  onError: (runId: string, err: unknown) => void = () => {},
+): Promise<number> {
   const rows = await db.$queryRaw<{ id: string }[]>`
     SELECT id::text FROM (
       SELECT id, created_at, row_number() OVER (PARTITION BY namespace ORDER BY created_at) AS rank
       FROM runs WHERE status = 'QUEUED') q
     WHERE rank <= ${perNamespace}
     ORDER BY rank, created_at LIMIT ${limit}`;
-  for (const r of rows) await startRun(db, r.id);
+  // One run that cannot start must not hold back the others, nor the claims after this.
+  for (const r of rows) await startRun(db, r.id).catch((err) => onError(r.id, err));
   return rows.length;
 }
 

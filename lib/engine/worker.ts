@@ -140,15 +140,21 @@ export class Worker {
    * run starts and claims.
    */
   private async claimAndRun() {
-    const picked = await startQueuedRuns(this.db, PASS_SIZE, 2);
+    const picked = await startQueuedRuns(this.db, PASS_SIZE, 2, (id, e) =>
+      this.log("warn", `starting run ${id} failed`, e),
+    );
     const free = this.opts.concurrency - this.active.size;
     const running = new Map<string, number>();
     for (const a of this.active.values()) running.set(a.namespace, (running.get(a.namespace) ?? 0) + 1);
     const want = Math.min(free, PASS_SIZE);
-    const claims = await claimNodes(this.db, this.owner, want, this.opts.leaseMs, {
-      perNamespace: this.perNamespace,
-      running,
-    });
+    const claims = await claimNodes(
+      this.db,
+      this.owner,
+      want,
+      this.opts.leaseMs,
+      { perNamespace: this.perNamespace, running },
+      (id, e) => this.log("warn", `claiming in run ${id} failed`, e),
+    );
     metrics.nodesClaimed.inc(claims.length);
     for (const c of claims) this.launch(c);
     if (picked > 0 || (want > 0 && claims.length >= want && free > want)) this.again = true;

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startQueuedRuns } from "../../lib/engine/control";
 import { withRun } from "../../lib/engine/run-tx";
 import { isDomainError } from "../../lib/errors";
+import { appendEventsNow } from "../../lib/events/append";
 import { allEvents, buildRig, finished, submit, type TestRig, waitForRun } from "./helpers";
 
 let rig: TestRig;
@@ -25,5 +27,28 @@ describe("withRun", () => {
     const after = await rig.db.run.findUniqueOrThrow({ where: { id: run.id } });
     expect(after.label).not.toBe("changed after the end");
     expect(await allEvents(rig.db, run.id)).toEqual(before);
+  });
+});
+
+describe("starting queued runs", () => {
+  it("a queued run that cannot start (its log already sealed) does not hold back the others", async () => {
+    const idle = await buildRig({ worker: false });
+    try {
+      const sealed = await submit(idle, {
+        name: "sealed-queued",
+        nodes: [{ id: "a", kind: "sleep", with: { ms: 1 } }],
+      });
+      await appendEventsNow(idle.db, sealed.id, [
+        { type: "RUN_COMPLETED", payload: { status: "CANCELLED", nodesSucceeded: 0, nodesFailed: 0, durationMs: 0 } },
+      ]);
+      const next = await submit(idle, { name: "after-it", nodes: [{ id: "a", kind: "sleep", with: { ms: 1 } }] });
+      const errors: string[] = [];
+      await startQueuedRuns(idle.db, 1_000, 1_000, (id) => errors.push(id));
+      expect((await idle.db.run.findUniqueOrThrow({ where: { id: next.id } })).status).toBe("RUNNING");
+      expect((await idle.db.run.findUniqueOrThrow({ where: { id: sealed.id } })).status).toBe("QUEUED");
+      expect(errors).toEqual([]);
+    } finally {
+      await idle.stop();
+    }
   });
 });
