@@ -64,7 +64,7 @@ export async function claimExternal(
   db: Db,
   opts: { namespace: string; queue: string; owner: string; leaseMs?: number; tokenId?: string },
 ): Promise<ExternalClaim | null> {
-  for (let pass = 0; ; pass++) {
+  for (let pass = 0; pass < 5; pass++) {
     const candidates = await db.$queryRaw<{ run_id: string }[]>`
       SELECT run_id::text FROM (
         SELECT DISTINCT ON (n.run_id) n.run_id, n.updated_at FROM run_nodes n JOIN runs r ON r.id = n.run_id
@@ -80,11 +80,15 @@ export async function claimExternal(
       if (claimed === SKIPPED) busy.push(run_id);
       else if (claimed) return claimed;
     }
-    if (busy.length === 0) return null;
     // Every run with ready work was busy: rather than answer "no work" while there is
-    // some, wait for the oldest one's lock (one transaction), then look again.
-    if (pass >= 2) return withRun(db, busy[0], (c) => claimInRun(c, opts));
+    // some, wait for the oldest one's lock (one transaction). Candidates that another
+    // worker emptied meanwhile: look again with fresh ones.
+    if (pass >= 2 && busy.length > 0) {
+      const claimed = await withRun(db, busy[0], (c) => claimInRun(c, opts));
+      if (claimed) return claimed;
+    }
   }
+  return null;
 }
 
 /** Under the run's lock: lease its oldest ready external node on the queue, if any. */
