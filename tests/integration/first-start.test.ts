@@ -82,15 +82,32 @@ async function healthy(port: number, s: Started, timeoutMs: number): Promise<voi
   throw new Error(`not healthy after ${timeoutMs} ms:\n${s.out()}\n${s.err()}`);
 }
 
-/** SIGTERM to the whole npm → tsx → node tree (as Ctrl-C would); true when the server drained and stopped. */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * SIGTERM to the whole npm → node tree (as Ctrl-C would), then wait for every process of
+ * it to be gone (npm exits at once; the server drains first); true when the server said
+ * it stopped.
+ */
 async function stop(s: Started): Promise<boolean> {
-  if (s.child.exitCode === null && s.child.pid) process.kill(-s.child.pid, "SIGTERM");
+  const pid = s.child.pid;
+  if (!pid) return false;
+  if (groupAlive(pid)) process.kill(-pid, "SIGTERM");
+  const deadline = Date.now() + 40_000;
+  while (groupAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   await s.exited;
   return s.out().includes('"msg":"stopped"');
 }
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.pid) process.kill(-c.pid, "SIGKILL");
+  for (const c of children) if (c.pid && groupAlive(c.pid)) process.kill(-c.pid, "SIGKILL");
   const link = path.join(checkout, ".data", "postgres");
   const real = fs.existsSync(link) ? fs.realpathSync(link) : null;
   fs.rmSync(parent, { recursive: true, force: true });
@@ -185,7 +202,7 @@ describe("first start in a private directory", () => {
       expect(fs.lstatSync(pgDir).isDirectory()).toBe(true); // in place: no link needed for a normal user
       expect(fs.statSync(pgDir).uid).toBe(65534);
       expect(out).toContain("with the admin token in");
-      if (child.pid) process.kill(-child.pid, "SIGTERM");
+      if (child.pid && groupAlive(child.pid)) process.kill(-child.pid, "SIGTERM");
       await exited;
       expect(out).toContain('"msg":"stopped"');
     },
