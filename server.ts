@@ -147,7 +147,7 @@ let crashed: ((err: unknown) => void) | null = null;
 
 /** A fatal start error: one plain sentence on stderr (SPEC §2), the details in the debug log. */
 function failStart(err: unknown): never {
-  log.debug({ err }, "failed to start");
+  log.error({ err }, "failed to start"); // the details, in the log; the person gets the sentence
   console.error(startErrorSentence(err, { port: e.PORT, host: e.HOST, databaseUrl: e.DATABASE_URL }));
   process.exit(1);
 }

@@ -107,7 +107,13 @@ async function seed(
           "SIGNALBOX_ADMIN_TOKEN names a token that was revoked or has expired: unset it, or set a new one of at least 32 characters, and start again.",
         );
       }
-      await createToken(db, { namespace: "default", name: "admin", role: "ADMIN", secret: given });
+      // Two processes starting at once on a new database both get here: the second's insert
+      // is a unique violation on the token's hash, and the token it wanted now exists.
+      await createToken(db, { namespace: "default", name: "admin", role: "ADMIN", secret: given }).catch(
+        async (err) => {
+          if (!(await authenticate(db, given))) throw err;
+        },
+      );
     }
   } else {
     const saved = fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : "";

@@ -25,8 +25,10 @@ interface StartContext {
  */
 export function startErrorSentence(err: unknown, ctx: StartContext = {}): string {
   if (err instanceof StartError) return err.message;
-  const e = err as NodeJS.ErrnoException & { syscall?: string; path?: string; code?: string };
-  const message = err instanceof Error ? err.message : String(err);
+  // An AggregateError (e.g. every address of a host refused) has no message of its own.
+  const inner = err instanceof AggregateError && !err.message && err.errors.length ? err.errors[0] : err;
+  const e = inner as NodeJS.ErrnoException & { syscall?: string; path?: string; code?: string };
+  const message = (inner instanceof Error ? inner.message : String(inner)) || e.code || e.name || "unknown error";
   if (message.startsWith("Invalid environment:")) {
     const vars = message
       .split("\n")

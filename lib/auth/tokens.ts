@@ -99,7 +99,9 @@ export async function revokeToken(db: Db, id: string, namespace: string): Promis
 }
 
 export async function ensureNamespace(db: Db, name: string): Promise<void> {
-  await db.namespace.upsert({ where: { name }, create: { name }, update: {} });
+  // Not Prisma's upsert (select, then insert): two processes starting at once would race
+  // it into a unique violation.
+  await db.$executeRaw`INSERT INTO namespaces (name) VALUES (${name}) ON CONFLICT (name) DO NOTHING`;
 }
 
 /** A token as administrators see it: never the secret, never its hash. */
