@@ -124,9 +124,16 @@ export function rawSocket(
   };
   return new Promise((resolve, reject) => {
     ws.once("open", () => resolve(socket));
-    ws.once("unexpected-response", (_req, res) =>
-      reject(Object.assign(new Error("refused"), { status: res.statusCode })),
-    );
+    ws.once("unexpected-response", (_req, res) => {
+      let body = "";
+      const refused = () =>
+        reject(
+          Object.assign(new Error(`refused (${res.statusCode}): ${body.slice(0, 300)}`), { status: res.statusCode }),
+        );
+      res.on("data", (d: Buffer) => (body += d.toString()));
+      res.once("end", refused);
+      res.once("close", refused);
+    });
     ws.once("error", reject);
   });
 }
