@@ -218,8 +218,11 @@ test("cost rises, the run pauses at its budget, the budget is raised, it resumes
 });
 
 test("pause, resume and cancel from the header", async ({ page, request }) => {
-  test.setTimeout(60_000);
-  const id = await submitRun(request, { spec: CHAIN_SPEC, label: "e2e control" });
+  test.setTimeout(90_000);
+  // 6 s a node: on a loaded machine the page can take most of a 3 s chain to show its first
+  // RUNNING node, and Pause then found the run already finished.
+  const slow = { ...CHAIN_SPEC, nodes: CHAIN_SPEC.nodes.map((n) => ({ ...n, with: { ms: 6_000 } })) };
+  const id = await submitRun(request, { spec: slow, label: "e2e control" });
   await page.goto(`/runs/${id}`);
   const graph = page.getByTestId("run-graph");
   const running = graph.locator('[data-status="RUNNING"]');
