@@ -43,6 +43,9 @@ export default defineConfig({
     url: `http://127.0.0.1:${PORT}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,
+    // The server's warnings and errors in the test output: a page that fails says why.
+    stdout: "pipe",
+    stderr: "pipe",
     env: {
       PORT: String(PORT),
       SIGNALBOX_DATA_DIR: DATA_DIR,

@@ -69,6 +69,9 @@ export function GateCard({ gate, onDecided }: { gate: InboxGate; onDecided: (mes
           </p>
         </div>
         <Link
+          // A run page is a full server render (snapshot, nodes): fifty rows in view must not
+          // render fifty of them ahead of a click.
+          prefetch={false}
           href={`/runs/${gate.runId}`}
           className="inline-flex max-w-full items-center gap-2 self-start rounded-md border border-slate-200 px-2 py-1 text-xs hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800"
         >

@@ -35,6 +35,9 @@ export function RunRow({ run, fresh }: { run: RunSummary; fresh: boolean }) {
       </div>
       <div className="mt-1.5 min-w-0 md:mt-0">
         <Link
+          // A run page is a full server render (snapshot, nodes): fifty rows in view must not
+          // render fifty of them ahead of a click.
+          prefetch={false}
           href={`/runs/${run.id}`}
           className="block truncate text-sm font-medium text-slate-900 after:absolute after:inset-0 focus-visible:outline-none dark:text-slate-100 [&:focus-visible]:after:outline-2 [&:focus-visible]:after:outline-sky-500 [&:focus-visible]:after:rounded-md"
         >
