@@ -1,9 +1,18 @@
+import { Prisma } from "../db/client";
+import { DomainError } from "../errors";
 import { jsonBytes, MAX_MAP_OUTPUT_BYTES } from "../limits";
 import type { TriggerRule } from "../spec/types";
 import { resolvePending, runOutcome, runProgress } from "./readiness";
 import type { RunTx } from "./run-tx";
 import { nodeSnapshot } from "./snapshot";
-import { isTerminalNode, isTerminalRun, type NodeStatus, type RunStatus } from "./statuses";
+import {
+  isTerminalNode,
+  isTerminalRun,
+  NON_TERMINAL_NODE,
+  type NodeStatus,
+  nodeSourcesOf,
+  type RunStatus,
+} from "./statuses";
 
 /**
  * The slice of a node that advancing a run needs. Read as a narrow projection: advancing
@@ -35,11 +44,34 @@ async function loadNodes(c: RunTx): Promise<NodeLite[]> {
     FROM run_nodes WHERE run_id = ${c.run.id}::uuid ORDER BY position`;
 }
 
-/** Update one node and emit its NODE_STATE snapshot. */
-export async function setNode(c: RunTx, id: string, data: Parameters<RunTx["tx"]["runNode"]["update"]>[0]["data"]) {
-  const n = await c.tx.runNode.update({ where: { id }, data: { ...data, updatedAt: new Date() } });
-  c.emit("NODE_STATE", { node: nodeSnapshot(n) });
-  return n;
+type NodeData = Parameters<RunTx["tx"]["runNode"]["update"]>[0]["data"];
+
+/**
+ * Update one node and emit its NODE_STATE snapshot. The node transition table is enforced
+ * by the UPDATE itself (`WHERE status IN (allowed sources)`): a write that would move a
+ * node out of a terminal status, or skip a step, changes nothing and throws
+ * INVALID_TRANSITION, which rolls the whole run transaction back.
+ */
+export async function setNode(c: RunTx, id: string, data: NodeData) {
+  const to = data.status as NodeStatus | undefined;
+  const from = to ? nodeSourcesOf(to) : NON_TERMINAL_NODE;
+  try {
+    const n = await c.tx.runNode.update({
+      where: { id, status: { in: [...from] } },
+      data: { ...data, updatedAt: new Date() },
+    });
+    c.emit("NODE_STATE", { node: nodeSnapshot(n) });
+    return n;
+  } catch (e) {
+    if (!(e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2025")) throw e;
+    const now = await c.tx.runNode.findUnique({ where: { id }, select: { key: true, status: true } });
+    throw new DomainError(
+      "INVALID_TRANSITION",
+      now
+        ? `node ${now.key} is ${now.status}: it cannot ${to ? `become ${to}` : "change any more"}`
+        : `node ${id} does not exist`,
+    );
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { DomainError } from "../errors";
 import { advanceRun, finishRun, setNode } from "./advance";
 import { type RunTx, withRun } from "./run-tx";
 import { costPayload } from "./snapshot";
-import { canTransitionRun, isTerminalNode, type RunStatus } from "./statuses";
+import { canTransitionRun, nodeSourcesOf, type RunStatus } from "./statuses";
 
 function transition(c: RunTx, to: RunStatus) {
   if (!canTransitionRun(c.run.status, to)) {
@@ -86,12 +86,11 @@ export async function cancelRun(db: Db, runId: string): Promise<Run> {
     if (c.run.status === "CANCELLED") return c.run;
     transition(c, "CANCELLED");
     const open = await c.tx.runNode.findMany({
-      where: { runId, status: { notIn: ["SUCCEEDED", "FAILED", "SKIPPED", "CANCELLED"] } },
+      where: { runId, status: { in: nodeSourcesOf("CANCELLED") } },
       orderBy: { position: "asc" },
     });
     const now = new Date();
     for (const n of open) {
-      if (isTerminalNode(n.status)) continue;
       await setNode(c, n.id, { status: "CANCELLED", finishedAt: now, leaseExpiresAt: null, error: "run cancelled" });
     }
     c.signalCancel();

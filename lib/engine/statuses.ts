@@ -32,3 +32,29 @@ export function canTransitionRun(from: RunStatus, to: RunStatus): boolean {
     }
   }
 }
+
+/**
+ * Node transitions (SPEC §3 statuses). A spec node starts PENDING; trigger rules queue or
+ * skip it; a claim starts it; it ends, waits for a human (gate), or goes back to QUEUED
+ * for a retry. Terminal statuses have no way out. Every status write goes through
+ * `setNode`, which enforces this table in its UPDATE (no read first).
+ */
+const NODE_TRANSITIONS: Readonly<Record<NodeStatus, readonly NodeStatus[]>> = {
+  PENDING: ["QUEUED", "SKIPPED", "CANCELLED"],
+  QUEUED: ["RUNNING", "CANCELLED"],
+  RUNNING: ["SUCCEEDED", "FAILED", "QUEUED", "WAITING", "CANCELLED"],
+  WAITING: ["SUCCEEDED", "FAILED", "CANCELLED"],
+  SUCCEEDED: [],
+  FAILED: [],
+  SKIPPED: [],
+  CANCELLED: [],
+};
+
+export const canTransitionNode = (from: NodeStatus, to: NodeStatus) => NODE_TRANSITIONS[from].includes(to);
+
+/** The statuses a node may be in to move to `to`. */
+export const nodeSourcesOf = (to: NodeStatus): NodeStatus[] =>
+  (Object.keys(NODE_TRANSITIONS) as NodeStatus[]).filter((from) => canTransitionNode(from, to));
+
+/** Statuses in which a node's fields may change without a status change (progress, a map's expansion). */
+export const NON_TERMINAL_NODE: readonly NodeStatus[] = ["PENDING", "QUEUED", "RUNNING", "WAITING"];

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setNode } from "../../lib/engine/advance";
 import { startQueuedRuns } from "../../lib/engine/control";
 import { withRun } from "../../lib/engine/run-tx";
 import { isDomainError } from "../../lib/errors";
 import { appendEventsNow } from "../../lib/events/append";
-import { allEvents, buildRig, finished, submit, type TestRig, waitForRun } from "./helpers";
+import { allEvents, buildRig, finished, submit, type TestRig, waitForNode, waitForRun } from "./helpers";
 
 let rig: TestRig;
 beforeAll(async () => {
@@ -27,6 +28,45 @@ describe("withRun", () => {
     const after = await rig.db.run.findUniqueOrThrow({ where: { id: run.id } });
     expect(after.label).not.toBe("changed after the end");
     expect(await allEvents(rig.db, run.id)).toEqual(before);
+  });
+});
+
+describe("node transitions", () => {
+  it("a write that breaks the node transition table throws INVALID_TRANSITION and changes nothing", async () => {
+    const run = await submit(rig, {
+      name: "transitions",
+      nodes: [
+        { id: "a", kind: "transform", with: { expression: "1" } },
+        { id: "g", kind: "gate", needs: ["a"], with: { title: "hold" } },
+      ],
+    });
+    await waitForNode(rig.db, run.id, "g", "WAITING");
+    const nodes = await rig.db.runNode.findMany({ where: { runId: run.id } });
+    const byKey = (k: string) => nodes.find((n) => n.key === k)!;
+    const before = await allEvents(rig.db, run.id);
+    const attempt = (key: string, data: Parameters<typeof setNode>[2]) =>
+      withRun(rig.db, run.id, (c) => setNode(c, byKey(key).id, data)).then(
+        () => null,
+        (e: unknown) => e,
+      );
+
+    // Out of a terminal status, a skipped step, and a field change of a finished node.
+    const errors = [
+      await attempt("a", { status: "RUNNING" }),
+      await attempt("g", { status: "QUEUED" }),
+      await attempt("a", { progress: 0.5 }),
+    ];
+    for (const err of errors) expect(isDomainError(err, "INVALID_TRANSITION")).toBe(true);
+    expect(String((errors[0] as Error).message)).toContain("node a is SUCCEEDED");
+    expect((await rig.db.runNode.findUniqueOrThrow({ where: { id: byKey("a").id } })).status).toBe("SUCCEEDED");
+    expect((await rig.db.runNode.findUniqueOrThrow({ where: { id: byKey("g").id } })).status).toBe("WAITING");
+    expect(await allEvents(rig.db, run.id)).toEqual(before);
+
+    // A step the table allows goes through, with its NODE_STATE event.
+    expect(await attempt("g", { status: "CANCELLED", finishedAt: new Date() })).toBeNull();
+    const after = await allEvents(rig.db, run.id);
+    expect(after.length).toBe(before.length + 1);
+    expect(after.at(-1)?.type).toBe("NODE_STATE");
   });
 });
 
