@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { expect, test } from "@playwright/test";
 import {
   expectRunStatus,
+  gql,
   listedSeqs,
   nodeBox,
   range,
@@ -63,7 +64,11 @@ async function waitHealthy(timeoutMs = 90_000) {
   throw new Error(`server on ${PORT} did not start`);
 }
 
-/** ~10 s of work on two branches: a subprocess logging lines, and a chain of sleeps. */
+/**
+ * ~10 s of work on two branches: a subprocess logging lines, and a chain of sleeps. A gate
+ * holds the run open until the test approves it after the restart, so a slow page load on a
+ * loaded machine cannot let the run finish before the crash.
+ */
 const SPEC = {
   name: "e2e-restart",
   nodes: [
@@ -86,7 +91,8 @@ const SPEC = {
       with: { ms: 2500 },
       ...(i > 0 ? { needs: [all[i - 1]] } : {}),
     })),
-    { id: "join", kind: "transform", needs: ["ticker", "d"], with: { expression: '"done"' } },
+    { id: "hold", kind: "gate", needs: ["d"], with: { title: "Finish?" } },
+    { id: "join", kind: "transform", needs: ["ticker", "hold"], with: { expression: '"done"' } },
   ],
 };
 
@@ -125,9 +131,16 @@ test("restarting the server mid-run: the open page reconnects by itself and show
   await waitHealthy();
 
   // Back by itself: no reload, live again, and the run (continued by the workers) finishes.
-  await expect(indicator).toHaveAttribute("data-state", /live|completed/, { timeout: 60_000 });
+  await expect(indicator).toHaveAttribute("data-state", "live", { timeout: 60_000 });
+  await expect(nodeBox(page, "hold")).toHaveAttribute("data-status", "WAITING", { timeout: 90_000 });
+  await gql(
+    request,
+    "mutation ($id: ID!) { humanDecision(input: { runId: $id, nodeKey: \"hold\", decision: APPROVE }) { status } }",
+    { id },
+    BASE,
+  );
   await expectRunStatus(page, "SUCCEEDED", 90_000);
-  for (const key of ["ticker", "a", "b", "c", "d", "join"]) {
+  for (const key of ["ticker", "a", "b", "c", "d", "hold", "join"]) {
     await expect(nodeBox(page, key)).toHaveAttribute("data-status", "SUCCEEDED");
   }
   const { lastSeq, sealed } = await runState(request, id, BASE);

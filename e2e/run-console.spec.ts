@@ -35,7 +35,11 @@ const GATE_SPEC = {
   ],
 };
 
-/** Ten children at 0.05 each behind a warm-up, then a leaderboard with ints, floats and tiny floats. */
+/**
+ * Ten children at 0.05 each behind a warm-up, then a leaderboard with ints, floats and tiny
+ * floats. A child lasts 1.2 s so that each cost step reaches the page as its own render even
+ * on a loaded machine (at 0.5 s, two steps could land in one batch).
+ */
 const BUDGET_SPEC = {
   name: "e2e-budget",
   nodes: [
@@ -45,7 +49,7 @@ const BUDGET_SPEC = {
       id: "score",
       kind: "map",
       needs: ["items"],
-      with: { over: "inputs.items", concurrency: 1, node: { kind: "sleep", with: { ms: 500 }, cost: 0.05 } },
+      with: { over: "inputs.items", concurrency: 1, node: { kind: "sleep", with: { ms: 1200 }, cost: 0.05 } },
     },
     {
       id: "board",
