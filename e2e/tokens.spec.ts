@@ -50,6 +50,8 @@ test.describe("tokens and sessions", () => {
     browser,
     request,
   }) => {
+    // Two browsers and five page loads: on a loaded 2-core machine this takes most of a minute.
+    test.setTimeout(120_000);
     await login(page);
     const nav = page.getByRole("navigation", { name: "Main" });
     await nav.getByRole("link", { name: "Tokens" }).click();
