@@ -135,7 +135,7 @@ test("restarting the server mid-run: the open page reconnects by itself and show
   await expect(nodeBox(page, "hold")).toHaveAttribute("data-status", "WAITING", { timeout: 90_000 });
   await gql(
     request,
-    "mutation ($id: ID!) { humanDecision(input: { runId: $id, nodeKey: \"hold\", decision: APPROVE }) { status } }",
+    'mutation ($id: ID!) { humanDecision(input: { runId: $id, nodeKey: "hold", decision: APPROVE }) { status } }',
     { id },
     BASE,
   );

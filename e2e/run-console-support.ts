@@ -178,7 +178,10 @@ function breakdown(task: TraceEvent, events: TraceEvent[]): string {
   const inside = events.filter((e) => e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= end);
   // Only the outermost: an event not contained in another event inside the task.
   const outer = inside.filter(
-    (e) => !inside.some((o) => o !== e && o.ts <= e.ts && o.ts + (o.dur ?? 0) >= e.ts + (e.dur ?? 0) && (o.dur ?? 0) > (e.dur ?? 0)),
+    (e) =>
+      !inside.some(
+        (o) => o !== e && o.ts <= e.ts && o.ts + (o.dur ?? 0) >= e.ts + (e.dur ?? 0) && (o.dur ?? 0) > (e.dur ?? 0),
+      ),
   );
   const sums = new Map<string, number>();
   for (const e of outer) {
