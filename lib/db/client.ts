@@ -14,6 +14,8 @@ export interface DbOptions {
   connectionTimeoutMillis?: number;
   statementTimeoutMs?: number;
   idleInTransactionTimeoutMs?: number;
+  /** Called for every SQL statement the client sends (benchmarks count them). */
+  onQuery?: (sql: string) => void;
 }
 
 /** A Prisma client on the pg driver adapter (no engine binary, works offline). */
@@ -30,7 +32,12 @@ export function createDb(url: string, opts: DbOptions = {}): Db {
     // Named statements are parsed and planned once per connection (pg caches them by name).
     { statementNameGenerator: (q) => statementName(q.sql) },
   );
-  return new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 30_000 } });
+  const transactionOptions = { maxWait: 10_000, timeout: 30_000 };
+  if (!opts.onQuery) return new PrismaClient({ adapter, transactionOptions });
+  const onQuery = opts.onQuery;
+  const client = new PrismaClient({ adapter, transactionOptions, log: [{ level: "query", emit: "event" }] });
+  client.$on("query", (e) => onQuery(e.query));
+  return client as unknown as Db;
 }
 
 const names = new Map<string, string>();
