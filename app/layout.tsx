@@ -1,6 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import { headers } from "next/headers";
-import { waitingGates } from "@/lib/runs/queries";
+import { changesSince, waitingGates } from "@/lib/runs/queries";
 import { LiveProvider } from "./components/live/LiveProvider";
 import { TopNav } from "./components/shell/TopNav";
 import { THEME_SCRIPT } from "./components/shell/theme-script";
@@ -33,7 +33,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
       </head>
       <body className="min-h-dvh bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
         {viewer ? (
-          <LiveProvider>
+          <LiveProvider since={changesSince().toISOString()}>
             <TopNav
               viewer={{ name: viewer.name, namespace: viewer.namespace, role: viewer.role }}
               gates={gates.map((g) => ({ id: g.id, runId: g.runId }))}

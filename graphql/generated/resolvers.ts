@@ -221,6 +221,12 @@ export type Subscription = {
   /** A run of the namespace was created or changed status, progress or cost. */
   runsChanged: Run;
   /**
+   * `runsChanged`, first delivering the runs changed after `since` (at most 100, newest
+   * last; e.g. the `asOf` of the list you show): subscribe with the time of your data and
+   * no change in between is missed, also across a reconnect with the same `since`.
+   */
+  runsChangedSince: Run;
+  /**
    * Every event with seq > afterSeq, in seq order, exactly once, then live; completes after
    * RUN_COMPLETED. Reconnect with the last seq you received to continue without gap or repeat.
    */
@@ -229,6 +235,12 @@ export type Subscription = {
 
 
 export type SubscriptionRunsChangedArgs = {
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type SubscriptionRunsChangedSinceArgs = {
+  since: Scalars['DateTime']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -346,6 +358,8 @@ export type RunEdge = {
 /** Runs, newest first. */
 export type RunConnection = {
   __typename?: 'RunConnection';
+  /** A server time at or before this page was read: pass it as `runsChanged(since:)`. */
+  asOf: Scalars['DateTime']['output'];
   edges: Array<RunEdge>;
   nodes: Array<Run>;
   pageInfo: PageInfo;
@@ -946,6 +960,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   runsChanged?: SubscriptionResolver<ResolversTypes['Run'], "runsChanged", ParentType, ContextType, Partial<SubscriptionRunsChangedArgs>>;
+  runsChangedSince?: SubscriptionResolver<ResolversTypes['Run'], "runsChangedSince", ParentType, ContextType, RequireFields<SubscriptionRunsChangedSinceArgs, 'since'>>;
   runEvents?: SubscriptionResolver<ResolversTypes['RunEvent'], "runEvents", ParentType, ContextType, RequireFields<SubscriptionRunEventsArgs, 'runId' | 'afterSeq'>>;
 }>;
 
@@ -1002,6 +1017,7 @@ export type RunEdgeResolvers<ContextType = GraphQLContext, ParentType extends Re
 }>;
 
 export type RunConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RunConnection'] = ResolversParentTypes['RunConnection']> = ResolversObject<{
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   edges?: Resolver<Array<ResolversTypes['RunEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['Run']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;

@@ -12,6 +12,15 @@ import { observeSubscription, type Transport } from "./observe";
  */
 const FLUSH_MS = 50;
 
+/** Most runs a `since` replay delivers (newest first): enough to tell a page to refetch. */
+export const REPLAY_MAX = 100;
+
+interface Subscriber {
+  queue: LatestByKeyQueue<Run>;
+  /** While the `since` replay reads: runs pushed live meanwhile (their replayed state may be older). */
+  livePushed: Set<string> | null;
+}
+
 /**
  * Per-process fan-out of run changes to `runsChanged` subscribers. One NOTIFY listener
  * (woken from any process), one query per flush for all changed runs, and the same Run
@@ -19,7 +28,7 @@ const FLUSH_MS = 50;
  * resolves it once per selection.
  */
 export class RunsChangedHub {
-  private subscribers = new Map<string, Set<LatestByKeyQueue<Run>>>();
+  private subscribers = new Map<string, Set<Subscriber>>();
   private pending = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private readonly off: () => void;
@@ -34,24 +43,38 @@ export class RunsChangedHub {
 
   /**
    * Runs of `namespace` as they change, until the returned iterator is closed. Registers
-   * on the first `next()`, so an iterator that is never started holds nothing.
+   * on the first `next()`, so an iterator that is never started holds nothing. With
+   * `since`, it then reads the runs changed after that time (at most REPLAY_MAX, newest
+   * first) and delivers them before anything live: listen first, then read, so a change
+   * between a page's render and its subscription is never missed.
    */
-  subscribe(namespace: string, transport: Transport): AsyncGenerator<Run> {
+  subscribe(namespace: string, transport: Transport, since: Date | null = null): AsyncGenerator<Run> {
     const subscribers = this.subscribers;
+    const db = this.runtime.db;
     return abortable(async function* (signal) {
-      const queue = new LatestByKeyQueue<Run>();
+      const sub: Subscriber = { queue: new LatestByKeyQueue<Run>(), livePushed: since ? new Set() : null };
       const set = subscribers.get(namespace) ?? new Set();
       subscribers.set(namespace, set);
-      set.add(queue);
+      set.add(sub);
       const observed = observeSubscription(transport);
       try {
-        for await (const run of queue.drain(signal)) {
+        if (since) {
+          const changed = await db.run.findMany({
+            where: { namespace, updatedAt: { gt: since } },
+            orderBy: { updatedAt: "desc" },
+            take: REPLAY_MAX,
+          });
+          // Oldest first, so the newest change is delivered last (as live changes are).
+          for (const run of changed.reverse()) if (!sub.livePushed?.has(run.id)) sub.queue.push(run.id, run);
+          sub.livePushed = null;
+        }
+        for await (const run of sub.queue.drain(signal)) {
           observed.delivered();
           yield run;
         }
       } finally {
         observed.closed();
-        set.delete(queue);
+        set.delete(sub);
         if (set.size === 0 && subscribers.get(namespace) === set) subscribers.delete(namespace);
       }
     });
@@ -75,14 +98,17 @@ export class RunsChangedHub {
       return;
     }
     for (const run of runs) {
-      for (const q of this.subscribers.get(run.namespace) ?? []) q.push(run.id, run);
+      for (const sub of this.subscribers.get(run.namespace) ?? []) {
+        sub.livePushed?.add(run.id);
+        sub.queue.push(run.id, run);
+      }
     }
   }
 
   close(): void {
     this.off();
     if (this.timer) clearTimeout(this.timer);
-    for (const set of this.subscribers.values()) for (const q of set) q.close();
+    for (const set of this.subscribers.values()) for (const sub of set) sub.queue.close();
     this.subscribers.clear();
   }
 }

@@ -13,7 +13,13 @@ import type { MutationResolvers, Resolvers } from "../generated/resolvers";
 import { eventPage } from "./events";
 import { authorizedRun, intIn, jsonObject } from "./shared";
 
-const EMPTY_PAGE: RunPage = { runs: [], cursors: [], endCursor: null, hasNextPage: false };
+const emptyPage = (): RunPage => ({ asOf: new Date(), runs: [], cursors: [], endCursor: null, hasNextPage: false });
+
+function watchRuns(ctx: GraphQLContext, namespace: string | null | undefined, since: Date | null) {
+  const scoped = scopeNamespace(ctx.viewer, namespace);
+  if (!scoped) throw notFound("namespace");
+  return ctx.runsChanged.subscribe(scoped, ctx.transport, since);
+}
 
 type Control = (db: GraphQLContext["runtime"]["db"], runId: string) => Promise<Run>;
 
@@ -34,7 +40,7 @@ export const runResolvers: Resolvers = {
   Query: {
     runs: (_, args, ctx) => {
       const namespace = scopeNamespace(ctx.viewer, args.namespace);
-      if (!namespace) return EMPTY_PAGE;
+      if (!namespace) return emptyPage();
       return listRuns(ctx.runtime.db, { ...args, namespace });
     },
     run: (_, { id }, ctx) => ctx.loaders.run.load(id),
@@ -58,11 +64,11 @@ export const runResolvers: Resolvers = {
   },
   Subscription: {
     runsChanged: {
-      subscribe: (_, { namespace }, ctx) => {
-        const scoped = scopeNamespace(ctx.viewer, namespace);
-        if (!scoped) throw notFound("namespace");
-        return ctx.runsChanged.subscribe(scoped, ctx.transport);
-      },
+      subscribe: (_, { namespace }, ctx) => watchRuns(ctx, namespace, null),
+      resolve: (run: Run) => run,
+    },
+    runsChangedSince: {
+      subscribe: (_, { namespace, since }, ctx) => watchRuns(ctx, namespace, new Date(since)),
       resolve: (run: Run) => run,
     },
   },
@@ -88,6 +94,7 @@ export const runResolvers: Resolvers = {
       ),
   },
   RunConnection: {
+    asOf: (p) => p.asOf,
     edges: (p) => p.runs.map((node, i) => ({ cursor: p.cursors[i], node })),
     nodes: (p) => p.runs,
     pageInfo: (p) => ({ endCursor: p.endCursor, hasNextPage: p.hasNextPage }),

@@ -32,7 +32,8 @@ export async function appendEvents(
   // seqs derived from the new counter. The doorbell is rung after commit (doorbell.ts).
   const rows = await tx.$queryRaw<{ last_seq: number }[]>`
     WITH bumped AS (
-      UPDATE runs SET last_seq = last_seq + ${n}, sealed = sealed OR ${seals}
+      UPDATE runs SET last_seq = last_seq + ${n}, sealed = sealed OR ${seals},
+        updated_at = clock_timestamp() AT TIME ZONE 'UTC'
       WHERE id = ${runId}::uuid AND NOT sealed AND (${fence?.nodeId ?? null}::uuid IS NULL OR EXISTS (
         SELECT 1 FROM run_nodes n WHERE n.id = ${fence?.nodeId ?? null}::uuid
           AND n.lease_epoch = ${fence?.epoch ?? 0} AND n.status = 'RUNNING'))

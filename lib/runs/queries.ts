@@ -23,6 +23,12 @@ export interface RunFilter {
 }
 
 export interface RunPage {
+  /**
+   * A time at or before this page was read, for `runsChangedSince(since:)`. Taken before the
+   * read, minus a margin for clock skew between this process and PostgreSQL (whose clock
+   * stamps `runs.updated_at`): a replay may repeat a change, never miss one.
+   */
+  asOf: Date;
   /** Without `spec` (up to 1 MiB each, never needed by a list): Run.spec reads it by id. */
   runs: Run[];
   /** Cursor of each run, same order as `runs`. */
@@ -46,11 +52,20 @@ function decodeCursor(cursor: string): string {
  * the cursor names the last run of the previous page and the database compares against
  * that row's exact values, so concurrent inserts never shift or repeat a page.
  */
+/** How far this process's clock may be ahead of PostgreSQL's (see RunPage.asOf). */
+const CLOCK_SLACK_MS = 2_000;
+
+/** A time at or before "now" on PostgreSQL's clock: `runsChangedSince(since:)` from here misses nothing. */
+export function changesSince(): Date {
+  return new Date(Date.now() - CLOCK_SLACK_MS);
+}
+
 export async function listRuns(db: Db, f: RunFilter): Promise<RunPage> {
   const first = f.first ?? 50;
   if (!Number.isInteger(first) || first < 1 || first > MAX_RUNS_PAGE) {
     throw new DomainError("BAD_INPUT", `first must be 1..${MAX_RUNS_PAGE}`);
   }
+  const asOf = changesSince();
   const search = f.search?.trim();
   // `contains` becomes LIKE '%…%' unescaped: make % _ \ match themselves.
   const pattern = search?.replace(/[\\%_]/g, (ch) => `\\${ch}`);
@@ -77,7 +92,7 @@ export async function listRuns(db: Db, f: RunFilter): Promise<RunPage> {
   });
   const runs = rows.slice(0, first) as Run[];
   const cursors = runs.map((r) => encodeCursor(r.id));
-  return { runs, cursors, endCursor: cursors.at(-1) ?? null, hasNextPage: rows.length > first };
+  return { asOf, runs, cursors, endCursor: cursors.at(-1) ?? null, hasNextPage: rows.length > first };
 }
 
 /** A run of `namespace`, or null — another namespace's run looks exactly like a missing one. */

@@ -184,4 +184,80 @@ describe("runsChanged", () => {
     expect(mine[0]).toMatch(/QUEUED|RUNNING/);
     expect(mine.at(-1)).toBe("SUCCEEDED");
   });
+
+  it("runsChangedSince: runs changed after `since` (before the subscription started) come first, then live changes", async () => {
+    const LIST = "query { runs(first: 1) { asOf } }";
+    const { runs } = await gqlData(server, t.viewer, LIST);
+    // A run finishes between the list's read and the subscription: the gap a fixed wait raced with.
+    const { submitRun } = await gqlData(server, t.operator, SUBMIT, {
+      input: { spec: { name: "in-the-gap", nodes: [{ id: "a", kind: "sleep", with: { ms: 1 } }] } },
+    });
+    await waitForStatus(submitRun.id, "SUCCEEDED");
+    const older = new Date(Date.now() - 60 * 60_000).toISOString(); // an hour before: everything replays
+
+    const client = wsClient(server, t.viewer);
+    const seen: { id: string; status: string }[] = [];
+    const stop = client.subscribe(
+      {
+        query: "subscription ($since: DateTime!) { runsChangedSince(since: $since) { id status } }",
+        variables: { since: runs.asOf },
+      },
+      {
+        next: (r) => seen.push((r.data as { runsChangedSince: { id: string; status: string } }).runsChangedSince),
+        error: () => {},
+        complete: () => {},
+      },
+    );
+    await until(() => seen.some((c) => c.id === submitRun.id));
+    // Its newest state, once (no live change followed it).
+    expect(seen.filter((c) => c.id === submitRun.id)).toEqual([{ id: submitRun.id, status: "SUCCEEDED" }]);
+    // …and live changes still arrive on the same subscription.
+    const live = await gqlData(server, t.operator, SUBMIT, {
+      input: { spec: { name: "after", nodes: [{ id: "a", kind: "sleep", with: { ms: 1 } }] } },
+    });
+    await until(() => seen.some((c) => c.id === live.submitRun.id && c.status === "SUCCEEDED"));
+    stop();
+
+    // Without `since`, nothing is replayed; with a time long past, at most 100 runs are.
+    const plain: string[] = [];
+    const stopPlain = client.subscribe(
+      { query: "subscription { runsChanged { id } }" },
+      {
+        next: (r) => plain.push((r.data as { runsChanged: { id: string } }).runsChanged.id),
+        error: () => {},
+        complete: () => {},
+      },
+    );
+    const wide: string[] = [];
+    const stopWide = client.subscribe(
+      {
+        query: "subscription ($since: DateTime!) { runsChangedSince(since: $since) { id } }",
+        variables: { since: older },
+      },
+      {
+        next: (r) => wide.push((r.data as { runsChangedSince: { id: string } }).runsChangedSince.id),
+        error: () => {},
+        complete: () => {},
+      },
+    );
+    await until(() => wide.includes(submitRun.id));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(plain).not.toContain(submitRun.id);
+    expect(wide.length).toBeLessThanOrEqual(100);
+    stopPlain();
+    stopWide();
+    await client.dispose();
+  });
 });
+
+async function waitForStatus(id: string, status: string) {
+  await until(async () => (await db.run.findUniqueOrThrow({ where: { id } })).status === status);
+}
+
+async function until(pred: () => boolean | Promise<boolean>, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await pred())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

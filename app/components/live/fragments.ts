@@ -181,8 +181,8 @@ export const EVENTS_PAGE_QUERY = gql`
 `;
 
 export const RUNS_CHANGED_SUBSCRIPTION = gql`
-  subscription RunsChanged {
-    runsChanged {
+  subscription RunsChanged($since: DateTime!) {
+    runsChangedSince(since: $since) {
       ...RunListFields
     }
   }

@@ -30,6 +30,7 @@ export const graphcacheConfig: CacheExchangeOpts = {
   updates: {
     Subscription: {
       runsChanged: (result, _args, cache) => insertRun(cache, result.runsChanged as RunSummary | undefined),
+      runsChangedSince: (result, _args, cache) => insertRun(cache, result.runsChangedSince as RunSummary | undefined),
     },
     Mutation: {
       submitRun: (result, _args, cache) => insertRun(cache, result.submitRun as RunSummary | undefined),

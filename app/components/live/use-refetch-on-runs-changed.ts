@@ -3,18 +3,23 @@
 import { useEffect, useRef } from "react";
 import { useSubscription } from "urql";
 import { RUNS_CHANGED_SUBSCRIPTION } from "./fragments";
-import { useRefreshWhenLive } from "./use-refresh-when-live";
+import { useLive } from "./LiveProvider";
 
 /**
  * Calls `refetch` when runs of the namespace change (a gate started waiting, a run was
  * created or finished…): event-driven, never polling. A busy run changes many times a
  * second, so calls are throttled to one per `minIntervalMs` (the last change always lands).
  *
- * Every caller shares one `runsChanged` subscription (urql dedupes identical operations),
- * and its results also keep the normalized Run entities current (graphcache). It also
- * refetches when the connection comes up, which covers changes no subscription saw.
+ * Every caller shares one `runsChangedSince` subscription (urql dedupes identical
+ * operations, and `since` is the document's render time), and its results also keep the
+ * normalized Run entities current (graphcache). Subscribe first, then read: the
+ * subscription replays every change after `since`, so a change between the server's
+ * render and the subscription's start (or during a disconnect: a reconnect subscribes
+ * again) still arrives. One refetch on mount covers data seeded from an older server read
+ * than what the cache already holds (a client-side navigation).
  */
 export function useRefetchOnRunsChanged(refetch: () => void, minIntervalMs = 1000) {
+  const { since } = useLive();
   const refetchRef = useRef(refetch);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const last = useRef(0);
@@ -22,15 +27,14 @@ export function useRefetchOnRunsChanged(refetch: () => void, minIntervalMs = 100
   useEffect(() => {
     refetchRef.current = refetch;
   });
-  useEffect(
-    () => () => {
+  useEffect(() => {
+    refetchRef.current();
+    return () => {
       if (timer.current) clearTimeout(timer.current);
-    },
-    [],
-  );
+    };
+  }, []);
 
-  useRefreshWhenLive(() => refetchRef.current());
-  useSubscription({ query: RUNS_CHANGED_SUBSCRIPTION }, (_prev, data) => {
+  useSubscription({ query: RUNS_CHANGED_SUBSCRIPTION, variables: { since } }, (_prev, data) => {
     if (!timer.current) {
       const wait = Math.max(150, last.current + minIntervalMs - Date.now());
       timer.current = setTimeout(() => {

@@ -5,13 +5,11 @@ import { useQuery } from "urql";
 import { useLive } from "../live/LiveProvider";
 import { seedQuery } from "../live/urql-client";
 import { useRefetchOnRunsChanged } from "../live/use-refetch-on-runs-changed";
-import { useRefreshWhenLive } from "../live/use-refresh-when-live";
 import { btn } from "../ui/styles";
 import { RUNS_QUERY, type RunsData, type RunsVariables } from "./documents";
 import { RUN_GRID, RunRow } from "./RunRow";
 
 type PageInfo = RunsData["runs"]["pageInfo"];
-const noop = () => {};
 
 /**
  * The runs list, live. Page 1 starts from the server's PostgreSQL read (seeded into
@@ -31,12 +29,10 @@ export function RunsTable({
   const live = useLive();
   useState(() => seedQuery(live, RUNS_QUERY, variables, initial));
   const [result, refetch] = useQuery<RunsData, RunsVariables>({ query: RUNS_QUERY, variables });
-  // The server's read may be older than what the cache already knows, or than the
-  // subscription's start: re-read once when live.
-  useRefreshWhenLive(() => refetch({ requestPolicy: "network-only" }));
-  // Holds the shared runsChanged subscription open while the list shows. Its results
-  // reach the rows through the cache, so there is nothing to refetch.
-  useRefetchOnRunsChanged(noop, 60_000);
+  // Holds the shared runsChanged subscription open while the list shows; its results reach
+  // the rows through the cache. The list is re-read once on mount (the server's read may
+  // be older than what the cache already knows) and at most once a minute on changes.
+  useRefetchOnRunsChanged(() => refetch({ requestPolicy: "network-only" }), 60_000);
   const first = result.data ?? initial;
 
   // Runs that were not in the first render arrived live: highlight them briefly.
