@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import type { RunStatus } from "@/lib/db/generated/client";
+import type { RunStatus } from "@/lib/engine/statuses";
 import { listPipelines } from "@/lib/pipelines/pipelines";
 import { listRuns } from "@/lib/runs/queries";
 import { ConnectionIndicator } from "./components/live/ConnectionIndicator";

@@ -1,6 +1,5 @@
 import DataLoader from "dataloader";
-import type { Db } from "../lib/db/client";
-import type { Run } from "../lib/db/generated/client";
+import type { Db, Run } from "../lib/db/client";
 import type { NodeSnapshot } from "../lib/engine/snapshot";
 import type { EventPage, EventType } from "../lib/events/types";
 import { getNodes, getRuns, listEdges, listNodes, type NodesPage, readEventsForRuns } from "../lib/runs/queries";

@@ -9,7 +9,7 @@ import type { EventType } from "../lib/events/types";
 import type { RunPage } from "../lib/runs/queries";
 
 export type { TokenInfo as ApiTokenModel, Viewer as ViewerModel } from "../lib/auth/tokens";
-export type { Pipeline as PipelineModel, Run as RunModel } from "../lib/db/generated/client";
+export type { Pipeline as PipelineModel, Run as RunModel } from "../lib/db/client";
 
 export type NodeModel = NodeSnapshot;
 export type GateModel = GateState;

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Pipeline } from "@/lib/db/generated/client";
+import type { Pipeline } from "@/lib/db/client";
 
 export interface PipelineGroup {
   name: string;

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Run } from "@/lib/db/generated/client";
+import type { Run } from "@/lib/db/client";
 import { costPayload, durationMs, type NodeSnapshot } from "@/lib/engine/snapshot";
 import type { RunNode, RunSummary } from "../components/live/types";
 

@@ -1,4 +1,4 @@
-import type { Run } from "../../lib/db/generated/client";
+import type { Run } from "../../lib/db/client";
 import { CHANNELS } from "../../lib/events/types";
 import { getRuns } from "../../lib/runs/queries";
 import type { Runtime } from "../../lib/runtime";

@@ -1,4 +1,4 @@
-import type { Run } from "../../lib/db/generated/client";
+import type { Run } from "../../lib/db/client";
 import { cancelRun, pauseRun, resumeRun, setBudget } from "../../lib/engine/control";
 import { readResults } from "../../lib/engine/results";
 import { costPayload, durationMs } from "../../lib/engine/snapshot";

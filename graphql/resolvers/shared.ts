@@ -1,5 +1,5 @@
 import type { Role } from "../../lib/auth/tokens";
-import type { Run } from "../../lib/db/generated/client";
+import type { Run } from "../../lib/db/client";
 import { DomainError, notFound } from "../../lib/errors";
 import { getRun } from "../../lib/runs/queries";
 import { requireRole } from "../auth";
