@@ -170,9 +170,11 @@ test("cost rises, the run pauses at its budget, the budget is raised, it resumes
   await expectRunStatus(page, "PAUSED");
   await expect(spent).toHaveText("0.20");
   const costs = await page.evaluate(() => (window as unknown as { __costs: string[] }).__costs);
-  expect(costs[0]).toBe("0.00");
+  // Watched from (about) the start: the first tick may land between the check above and
+  // the observer, on a slow machine.
+  expect(Number(costs[0])).toBeLessThanOrEqual(0.05);
   expect(costs.at(-1)).toBe("0.20");
-  expect(costs.length).toBeGreaterThanOrEqual(4); // it ticked up through intermediate values
+  expect(new Set(costs).size).toBeGreaterThanOrEqual(3); // it ticked up through intermediate values
   expect(costs.map(Number)).toEqual([...costs.map(Number)].sort((a, b) => a - b));
   await expect(page.getByTestId("cost-ticker")).toHaveAttribute("data-level", "danger");
   const banner = page.getByTestId("budget-banner");

@@ -5,7 +5,7 @@
  */
 import type { ExternalClaim } from "../lib/engine/leases";
 import type { GateDecisionSnapshot, GateState, NodeSnapshot } from "../lib/engine/snapshot";
-import type { EventType } from "../lib/events/types";
+import type { FlatEvent } from "../lib/events/shape";
 import type { RunPage } from "../lib/runs/queries";
 
 export type { TokenInfo as ApiTokenModel, Viewer as ViewerModel } from "../lib/auth/tokens";
@@ -17,19 +17,8 @@ export type GateDecisionModel = GateDecisionSnapshot;
 export type RunConnectionModel = RunPage;
 export type NodeLeaseModel = ExternalClaim;
 
-/**
- * A stored event flattened into its GraphQL shape: the common fields plus the payload's
- * fields (SPEC §6 payloads already match the GraphQL types one to one). Built once per
- * event record and shared by every subscriber of the run in this process.
- */
-export interface EventModel {
-  id: string;
-  seq: number;
-  runId: string;
-  at: Date;
-  type: EventType;
-  [field: string]: unknown;
-}
+/** A stored event flattened into its GraphQL shape (lib/events/shape.ts). */
+export type EventModel = FlatEvent;
 
 export interface EventPageModel {
   events: EventModel[];

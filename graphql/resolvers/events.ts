@@ -1,27 +1,13 @@
 import { notFound } from "../../lib/errors";
 import { readEvents } from "../../lib/events/read";
-import { type EventPage, type EventType, MAX_PAGE, type RunEventRecord } from "../../lib/events/types";
+import { EVENT_TYPENAME, flattenEvent } from "../../lib/events/shape";
+import { type EventPage, MAX_PAGE, type RunEventRecord } from "../../lib/events/types";
 import { getRun } from "../../lib/runs/queries";
 import type { Resolvers } from "../generated/resolvers";
 import { abortable } from "../live/iterators";
 import { observeSubscription } from "../live/observe";
 import type { EventModel, EventPageModel } from "../models";
 import { intIn } from "./shared";
-
-/** SPEC §6: the GraphQL type of each event type. */
-const TYPENAME = {
-  RUN_STATUS: "RunStatusEvent",
-  NODE_STATE: "NodeStateEvent",
-  EDGE_ACTIVE: "EdgeActiveEvent",
-  DAG_MUTATED: "DagMutatedEvent",
-  COST_UPDATE: "CostUpdateEvent",
-  LOG: "LogEvent",
-  GATE_WAITING: "GateWaitingEvent",
-  GATE_DECIDED: "GateDecidedEvent",
-  RESULTS: "ResultsEvent",
-  RUN_COMPLETED: "RunCompletedEvent",
-  ERROR: "ErrorEvent",
-} as const satisfies Record<EventType, string>;
 
 const shaped = new WeakMap<RunEventRecord, EventModel>();
 
@@ -33,7 +19,7 @@ const shaped = new WeakMap<RunEventRecord, EventModel>();
 export function shapeEvent(e: RunEventRecord): EventModel {
   let s = shaped.get(e);
   if (!s) {
-    s = { ...e.payload, id: e.id, seq: e.seq, runId: e.runId, at: e.at, type: e.type };
+    s = flattenEvent(e);
     shaped.set(e, s);
   }
   return s;
@@ -45,7 +31,7 @@ const afterSeqArg = (v: number | null | undefined) => intIn(v, "afterSeq", 0, 2 
 
 export const eventResolvers: Resolvers = {
   RunEvent: {
-    __resolveType: (e) => TYPENAME[e.type],
+    __resolveType: (e) => EVENT_TYPENAME[e.type],
   },
   // Events written before the results store carried the whole table: offset 0.
   ResultsEvent: {
