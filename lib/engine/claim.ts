@@ -1,8 +1,8 @@
 import type { Db } from "../db/client";
 import type { RunNode } from "../db/generated/client";
-import type { NodeSpec } from "../spec/types";
 import { setNode } from "./advance";
 import { pauseForBudget } from "./control";
+import { specOf } from "./node-config";
 import { type RunTx, withRun } from "./run-tx";
 
 /** A node claimed by a worker: run it, then report with the same `epoch` (fencing token). */
@@ -90,7 +90,7 @@ export async function claimNodes(
       for (const { id } of locked) {
         const claim = await startNode(c, id, owner, leaseMs, reserved);
         if (!claim) break; // the run paused for budget
-        reserved += (claim.node.config as unknown as NodeSpec).cost ?? 0;
+        reserved += specOf(claim.node).cost ?? 0;
         out.push(claim);
       }
       return out;
@@ -126,7 +126,7 @@ export async function startNode(
   reserved: number,
 ): Promise<Claim | null> {
   const node = (await c.tx.runNode.findUnique({ where: { id: nodeId } }))!;
-  const cost = (node.config as unknown as NodeSpec).cost ?? 0;
+  const cost = specOf(node).cost ?? 0;
   if (c.run.budget !== null && cost > 0 && c.run.spent + reserved + cost > c.run.budget + 1e-9) {
     await pauseForBudget(c, node.key, cost);
     return null;

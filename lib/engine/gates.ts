@@ -2,8 +2,8 @@ import type { Db } from "../db/client";
 import type { RunNode } from "../db/generated/client";
 import { DomainError, notFound } from "../errors";
 import { assertPayloadSize } from "../limits";
-import type { NodeSpec } from "../spec/types";
 import { advanceRun, setNode } from "./advance";
+import { configOf } from "./node-config";
 import { fence, type LeaseRef } from "./report";
 import { type RunTx, withRun } from "./run-tx";
 import { type GateDecisionSnapshot, type GateState, nodeSnapshot } from "./snapshot";
@@ -15,11 +15,7 @@ export async function enterWaiting(db: Db, ref: LeaseRef, presentation: unknown)
   assertPayloadSize(presentation, "the gate's presented value");
   await withRun(db, ref.runId, async (c) => {
     const node = await fence(c, ref);
-    const cfg = (node.config as unknown as NodeSpec).with as {
-      title: string;
-      description?: string;
-      timeoutMs?: number;
-    };
+    const cfg = configOf(node, "gate");
     const gate: GateState = {
       title: cfg.title,
       description: cfg.description ?? null,
@@ -128,7 +124,7 @@ export async function expireGates(db: Db): Promise<number> {
     take: 100,
   });
   for (const g of due) {
-    const onTimeout = ((g.config as unknown as NodeSpec).with as { onTimeout?: string }).onTimeout ?? "reject";
+    const onTimeout = configOf(g, "gate").onTimeout ?? "reject";
     await decideGate(db, {
       runId: g.runId,
       nodeKey: g.key,

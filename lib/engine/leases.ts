@@ -3,6 +3,7 @@ import { DomainError } from "../errors";
 import { metrics } from "../metrics";
 import { advanceRun } from "./advance";
 import { inFlightCost, startNode } from "./claim";
+import { configOf } from "./node-config";
 import { failAttempt } from "./report";
 import { type RunTx, SKIPPED, withRun, withRunIfFree } from "./run-tx";
 
@@ -104,7 +105,7 @@ async function claimInRun(
     ORDER BY updated_at, position LIMIT 1 FOR UPDATE SKIP LOCKED`;
   if (rows.length === 0) return null;
   const node = (await c.tx.runNode.findUnique({ where: { id: rows[0].id } }))!;
-  const cfg = (node.config as { with: { leaseMs?: number; input?: unknown } }).with;
+  const cfg = configOf(node, "external");
   const leaseMs = opts.leaseMs ?? cfg.leaseMs ?? 30_000;
   const claim = await startNode(c, node.id, opts.owner, leaseMs, await inFlightCost(c));
   if (!claim) return null;

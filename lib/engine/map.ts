@@ -4,23 +4,10 @@ import { env } from "../env";
 import { DomainError } from "../errors";
 import type { NodeSpec } from "../spec/types";
 import { advanceRun, setNode } from "./advance";
+import { configOf } from "./node-config";
 import { fence, type LeaseRef } from "./report";
 import { withRun } from "./run-tx";
 import { nodeSnapshot } from "./snapshot";
-
-interface MapConfig {
-  over: string;
-  node: {
-    kind: string;
-    with: Record<string, unknown>;
-    cost?: number;
-    retries?: number;
-    timeoutMs?: number;
-    label?: string;
-  };
-  maxItems?: number;
-  concurrency?: number;
-}
 
 /**
  * Grow the DAG at run time: one child `<id>[<i>]` per item, emitted as DAG_MUTATED. The
@@ -30,7 +17,7 @@ interface MapConfig {
 export async function expandMap(db: Db, ref: LeaseRef, items: unknown[]): Promise<void> {
   await withRun(db, ref.runId, async (c) => {
     const parent = await fence(c, ref);
-    const cfg = (parent.config as unknown as NodeSpec).with as unknown as MapConfig;
+    const cfg = configOf(parent, "map");
     const max = cfg.maxItems ?? 1000;
     if (items.length > max)
       throw new DomainError("BAD_INPUT", `map over ${items.length} items exceeds maxItems ${max}`);
@@ -48,10 +35,11 @@ export async function expandMap(db: Db, ref: LeaseRef, items: unknown[]): Promis
     const children = items.map((item, i) => {
       const childSpec: NodeSpec = {
         id: `${parent.key}[${i}]`,
-        kind: cfg.node.kind as NodeSpec["kind"],
+        kind: cfg.node.kind,
         needs: [],
         label: cfg.node.label,
-        with: cfg.node.with ?? {},
+        // Validated against the child's kind at submit (lib/spec/kinds.ts validateKindConfig).
+        with: (cfg.node.with ?? {}) as Record<string, unknown>,
         retries: cfg.node.retries ?? 0,
         retryDelayMs: 1000,
         timeoutMs: cfg.node.timeoutMs,

@@ -4,8 +4,8 @@ import { DomainError } from "../errors";
 import { appendEventsNow } from "../events/append";
 import type { LogLevel } from "../events/types";
 import { assertPayloadSize, escapeControl } from "../limits";
-import type { NodeSpec } from "../spec/types";
 import { advanceRun, setNode } from "./advance";
+import { specOf as spec } from "./node-config";
 import { appendResults, appendResultsOrThrow } from "./results";
 import { type RunTx, withRun } from "./run-tx";
 import { costPayload, round } from "./snapshot";
@@ -32,8 +32,6 @@ export async function fence(c: RunTx, ref: LeaseRef): Promise<RunNode> {
   }
   return node;
 }
-
-const spec = (n: RunNode) => n.config as unknown as NodeSpec;
 
 /** Record success: output, declared cost charged, results table, then move the run on. */
 export async function completeNode(db: Db, ref: LeaseRef, output: unknown): Promise<void> {

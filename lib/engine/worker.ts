@@ -4,7 +4,6 @@ import { errorText, isDomainError } from "../errors";
 import type { Notifier } from "../events/notifier";
 import { CHANNELS } from "../events/types";
 import { metrics } from "../metrics";
-import type { NodeSpec } from "../spec/types";
 import { type Claim, claimNodes } from "./claim";
 import { startQueuedRuns } from "./control";
 import { executorFor } from "./executors";
@@ -13,6 +12,7 @@ import { expressionPool } from "./expression";
 import { enterWaiting, expireGates } from "./gates";
 import { reapExpiredLeases } from "./leases";
 import { expandMap } from "./map";
+import { specOf } from "./node-config";
 import { completeNode, failNode, heartbeat, type LeaseRef } from "./report";
 import { BufferedReporter } from "./reporter";
 
@@ -176,7 +176,7 @@ export class Worker {
   }
 
   private async execute(claim: Claim, ref: LeaseRef, abort: AbortController) {
-    const spec = claim.node.config as unknown as NodeSpec & { item?: unknown; index?: number };
+    const spec = specOf(claim.node);
     const reporter = new BufferedReporter(this.db, ref, (err) => abort.abort(err));
     const timer = spec.timeoutMs
       ? setTimeout(() => abort.abort(new Error(`timed out after ${spec.timeoutMs} ms`)), spec.timeoutMs)

@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import type { Run, RunStatus } from "../db/generated/client";
+import { configOf } from "../engine/node-config";
 import { type NodeSnapshot, nodeSnapshot } from "../engine/snapshot";
 import { DomainError } from "../errors";
 import { toRecord } from "../events/read";
@@ -216,7 +217,7 @@ export async function getNodeRef(db: Db, namespace: string, nodeId: string): Pro
     select: { id: true, runId: true, config: true, kind: true, leaseEpoch: true, leaseTokenId: true },
   });
   if (!n) return null;
-  const leaseMs = Number((n.config as { with?: { leaseMs?: unknown } }).with?.leaseMs) || 30_000;
+  const leaseMs = n.kind === "external" ? configOf(n, "external").leaseMs : 30_000;
   return {
     runId: n.runId,
     nodeId: n.id,

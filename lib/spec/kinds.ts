@@ -173,3 +173,6 @@ export function validateKindConfig(
   const value = parsed.data as z.output<typeof mapSchema>;
   return { value: { ...value, node: { ...value.node, with: childResult.value } }, problems };
 }
+
+/** A node kind's validated `with` config, defaults filled in (what the engine reads). */
+export type KindConfig<K extends NodeKind> = z.output<(typeof KIND_CONFIG_SCHEMAS)[K]>;
