@@ -4,7 +4,7 @@
  * closes, the token it was opened with keeps working), revoking the token ends all of its
  * sessions, and sessions expire.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { endSession, openSession } from "../../lib/auth/sessions";
 import { activeTokenIds, authenticate, createToken, listTokens, revokeToken } from "../../lib/auth/tokens";
 import type { Db } from "../../lib/db/client";
@@ -15,8 +15,7 @@ import {
   RUN_EVENTS,
   type ServerProc,
   SUBMIT,
-  startServer,
-  testDb,
+  serveForTests,
   wsClient,
 } from "./graphql-harness";
 import { eventually } from "./hardening-helpers";
@@ -27,13 +26,8 @@ const CHROME_LINUX =
 let db: Db;
 let server: ServerProc;
 
-beforeAll(async () => {
-  db = testDb();
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.$disconnect();
+serveForTests({}, (h) => {
+  ({ server, db } = h);
 });
 
 let n = 0;

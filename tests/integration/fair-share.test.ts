@@ -5,22 +5,17 @@
  * a second — A holds at most three quarters of the worker's slots, claims go round-robin
  * across namespaces, and queued runs start round-robin too.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "../../lib/db/client";
 import { cancelRun } from "../../lib/engine/control";
-import { gqlData, makeTokens, type ServerProc, SUBMIT, startServer, type Tokens, testDb } from "./graphql-harness";
+import { gqlData, makeTokens, type ServerProc, SUBMIT, serveForTests, type Tokens } from "./graphql-harness";
 import { eventually, sleep } from "./hardening-helpers";
 
 let server: ServerProc;
 let db: Db;
 
-beforeAll(async () => {
-  db = testDb();
-  server = await startServer({ env: { SIGNALBOX_WORKER_CONCURRENCY: "64" } });
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.$disconnect();
+serveForTests({ env: { SIGNALBOX_WORKER_CONCURRENCY: "64" } }, (h) => {
+  ({ server, db } = h);
 });
 
 /** Long enough to outlast the test on a slow machine; every run is cancelled at the end. */

@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../lib/db/client";
-import { gql, gqlData, makeTokens, type ServerProc, SUBMIT, startServer, type Tokens, testDb } from "./graphql-harness";
+import { describe, expect, it } from "vitest";
+import { gql, gqlData, type ServerProc, SUBMIT, serveForTests, type Tokens } from "./graphql-harness";
 
 let server: ServerProc;
-let db: Db;
 let t: Tokens;
 
-beforeAll(async () => {
-  db = testDb();
-  t = await makeTokens(db);
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.$disconnect();
+serveForTests({}, (h) => {
+  ({ server, t } = h);
 });
 
 const RUN = /* GraphQL */ `

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { createToken, type Role } from "../../lib/auth/tokens";
 import { createDb, type Db } from "../../lib/db/client";
 import type { Endpoint } from "./graphql-clients";
@@ -97,3 +98,33 @@ export async function makeTokens(db: Db, namespace = `gql-${randomUUID().slice(0
 }
 
 export const testDb = () => createDb(databaseUrl(), { max: 4 });
+
+export interface TestServer {
+  server: ServerProc;
+  db: Db;
+  /** A fresh namespace's VIEWER / OPERATOR / ADMIN tokens. */
+  t: Tokens;
+}
+
+/**
+ * The usual setup of a test file that drives the real server: a database client, a fresh
+ * namespace with its tokens, and one server process, started before the file's tests
+ * (`ready` then runs, for the file's own setup) and stopped after them.
+ */
+export function serveForTests(
+  opts: Parameters<typeof startServer>[0],
+  ready: (h: TestServer) => void | Promise<void>,
+): void {
+  let h: Partial<TestServer> = {};
+  beforeAll(async () => {
+    const db = testDb();
+    h = { db };
+    const t = await makeTokens(db);
+    h = { db, t, server: await startServer(opts) };
+    await ready(h as TestServer);
+  });
+  afterAll(async () => {
+    await h.server?.stop();
+    await h.db?.$disconnect();
+  });
+}

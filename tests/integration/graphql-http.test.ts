@@ -1,30 +1,12 @@
 import { serverAudits } from "graphql-http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../lib/db/client";
-import {
-  collect,
-  gql,
-  makeTokens,
-  type ServerProc,
-  sseClient,
-  startServer,
-  type Tokens,
-  testDb,
-  wsClient,
-} from "./graphql-harness";
+import { describe, expect, it } from "vitest";
+import { collect, gql, type ServerProc, serveForTests, sseClient, type Tokens, wsClient } from "./graphql-harness";
 
 let server: ServerProc;
-let db: Db;
 let t: Tokens;
 
-beforeAll(async () => {
-  db = testDb();
-  t = await makeTokens(db);
-  server = await startServer({ worker: false });
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.$disconnect();
+serveForTests({ worker: false }, (h) => {
+  ({ server, t } = h);
 });
 
 const post = (body: string, headers: Record<string, string> = {}) =>

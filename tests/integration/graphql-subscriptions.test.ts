@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "../../lib/db/client";
 import {
   APPROVE,
@@ -6,16 +6,14 @@ import {
   type ExecutionResult,
   GATED_SPEC,
   gqlData,
-  makeTokens,
   RUN_EVENTS,
   range,
   type ServerProc,
   SUBMIT,
   seqsOf,
+  serveForTests,
   sseClient,
-  startServer,
   type Tokens,
-  testDb,
   watchRuns,
   wsClient,
 } from "./graphql-harness";
@@ -24,14 +22,8 @@ let server: ServerProc;
 let db: Db;
 let t: Tokens;
 
-beforeAll(async () => {
-  db = testDb();
-  t = await makeTokens(db);
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.$disconnect();
+serveForTests({}, (h) => {
+  ({ server, db, t } = h);
 });
 
 /** Approve the gate as soon as the stream says it waits (the human in the loop). */

@@ -1,20 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "../../lib/db/client";
-import { gql, gqlData, makeTokens, type ServerProc, SUBMIT, startServer, type Tokens, testDb } from "./graphql-harness";
+import { gql, gqlData, makeTokens, type ServerProc, SUBMIT, serveForTests, type Tokens } from "./graphql-harness";
 
 let server: ServerProc;
 let db: Db;
 let t: Tokens;
 
-beforeAll(async () => {
-  db = testDb();
-  t = await makeTokens(db);
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.$disconnect();
+serveForTests({}, (h) => {
+  ({ server, db, t } = h);
 });
 
 const CLAIM = /* GraphQL */ `

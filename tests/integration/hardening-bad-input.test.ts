@@ -5,36 +5,26 @@
  * steady.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../lib/db/client";
+import { describe, expect, it } from "vitest";
 import {
   collect,
   gql,
   gqlData,
-  makeTokens,
   RUN_EVENTS,
   type ServerProc,
   SUBMIT,
-  startServer,
+  serveForTests,
   type Tokens,
-  testDb,
   wsClient,
 } from "./graphql-harness";
 import { eventually, metric, metricsText, post, rawSocket, request, sleep } from "./hardening-helpers";
 
 let server: ServerProc;
-let db: Db;
 let t: Tokens;
 
-beforeAll(async () => {
-  db = testDb();
-  t = await makeTokens(db);
-  // Hundreds of fuzz requests from one token: the per-token budget (tested elsewhere) off.
-  server = await startServer({ env: { SIGNALBOX_RATE_LIMIT: "0" } });
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.$disconnect();
+// Hundreds of fuzz requests from one token: the per-token budget (tested elsewhere) off.
+serveForTests({ env: { SIGNALBOX_RATE_LIMIT: "0" } }, (h) => {
+  ({ server, t } = h);
 });
 
 /** One line of hostile text; fields other than log lines also get control characters. */

@@ -4,22 +4,17 @@
  * (SIGNALBOX_MAX_DYNAMIC_NODES), and the longest timeouts a spec may ask for (a day for
  * nodes, a week for gates; refused at validation with the field's path).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "../../lib/db/client";
 import { cancelRun } from "../../lib/engine/control";
-import { gql, gqlData, makeTokens, type ServerProc, SUBMIT, startServer, testDb } from "./graphql-harness";
+import { gql, gqlData, makeTokens, type ServerProc, SUBMIT, serveForTests } from "./graphql-harness";
 import { eventually } from "./hardening-helpers";
 
 let server: ServerProc;
 let db: Db;
 
-beforeAll(async () => {
-  db = testDb();
-  server = await startServer({ env: { SIGNALBOX_MAX_ACTIVE_RUNS: "3", SIGNALBOX_MAX_DYNAMIC_NODES: "5" } });
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.$disconnect();
+serveForTests({ env: { SIGNALBOX_MAX_ACTIVE_RUNS: "3", SIGNALBOX_MAX_DYNAMIC_NODES: "5" } }, (h) => {
+  ({ server, db } = h);
 });
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -3,13 +3,11 @@
  * the operation's variables), `events` / `results` are only read on run(id), and
  * `Run.nodes` is paginated. Refused operations execute nothing, on HTTP and WebSocket.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../lib/db/client";
-import { gql, gqlData, makeTokens, type ServerProc, SUBMIT, startServer, type Tokens, testDb } from "./graphql-harness";
+import { describe, expect, it } from "vitest";
+import { gql, gqlData, type ServerProc, SUBMIT, serveForTests, type Tokens } from "./graphql-harness";
 import { ackedSocket, metric, metricsText } from "./hardening-helpers";
 
 let server: ServerProc;
-let db: Db;
 let t: Tokens;
 let runId: string;
 
@@ -22,16 +20,10 @@ const spec = {
   ],
 };
 
-beforeAll(async () => {
-  db = testDb();
-  t = await makeTokens(db);
-  // No worker: the runs stay queued, with their nodes; nothing here needs them to run.
-  server = await startServer({ worker: false });
+// No worker: the runs stay queued, with their nodes; nothing here needs them to run.
+serveForTests({ worker: false }, async (h) => {
+  ({ server, t } = h);
   for (let i = 0; i < 3; i++) runId = (await gqlData(server, t.operator, SUBMIT, { input: { spec } })).submitRun.id;
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.$disconnect();
 });
 
 const executed = async () => metric(await metricsText(server), "signalbox_graphql_operations_total");

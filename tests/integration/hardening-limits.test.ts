@@ -11,12 +11,11 @@ import {
   collect,
   gql,
   gqlData,
-  makeTokens,
   type ServerProc,
   SUBMIT,
+  serveForTests,
   startServer,
   type Tokens,
-  testDb,
   wsClient,
 } from "./graphql-harness";
 import { ackedSocket, metric, metricsText, post, request } from "./hardening-helpers";
@@ -26,19 +25,13 @@ let db: Db;
 let t: Tokens;
 let runId: string;
 
-beforeAll(async () => {
-  db = testDb();
-  t = await makeTokens(db);
-  server = await startServer({ worker: false });
+serveForTests({ worker: false }, async (h) => {
+  ({ server, db, t } = h);
   runId = (
     await gqlData(server, t.operator, SUBMIT, {
       input: { spec: { name: "limits", nodes: [{ id: "a", kind: "sleep", with: { ms: 1 } }] } },
     })
   ).submitRun.id;
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.$disconnect();
 });
 
 const spec = { name: "attack", nodes: [{ id: "a", kind: "sleep", with: { ms: 1 } }] };

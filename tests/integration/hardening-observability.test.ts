@@ -4,37 +4,27 @@
  * commit→send latency, slow-consumer closes, lease expiries), request ids echoed and in the
  * structured logs, and GraphiQL for authenticated users only, with no external asset.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../lib/db/client";
+import { describe, expect, it } from "vitest";
 import {
   APPROVE,
   collect,
   type ExecutionResult,
   gqlData,
-  makeTokens,
   RUN_EVENTS,
   type ServerProc,
   SUBMIT,
+  serveForTests,
   sseClient,
-  startServer,
   type Tokens,
-  testDb,
   wsClient,
 } from "./graphql-harness";
 import { eventually, metric, metricsText, post, rawSocket, request, sleep, upgradeStatus } from "./hardening-helpers";
 
 let server: ServerProc;
-let db: Db;
 let t: Tokens;
 
-beforeAll(async () => {
-  db = testDb();
-  t = await makeTokens(db);
-  server = await startServer({ env: { LOG_LEVEL: "debug" } });
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.$disconnect();
+serveForTests({ env: { LOG_LEVEL: "debug" } }, (h) => {
+  ({ server, t } = h);
 });
 
 const gated = { name: "observed", nodes: [{ id: "g", kind: "gate", with: { title: "hold" } }] };

@@ -5,36 +5,26 @@
  * stays bounded; the close is counted in /api/metrics. Same for an SSE reader that stops.
  */
 import http from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../lib/db/client";
+import { describe, expect, it } from "vitest";
 import {
   collect,
   type ExecutionResult,
   gqlData,
-  makeTokens,
   range,
   type ServerProc,
   SUBMIT,
   seqsOf,
-  startServer,
+  serveForTests,
   type Tokens,
-  testDb,
   wsClient,
 } from "./graphql-harness";
 import { ackedSocket, eventually, metric, metricsText, sleep } from "./hardening-helpers";
 
 let server: ServerProc;
-let db: Db;
 let t: Tokens;
 
-beforeAll(async () => {
-  db = testDb();
-  t = await makeTokens(db);
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.$disconnect();
+serveForTests({}, (h) => {
+  ({ server, t } = h);
 });
 
 const WATCH =

@@ -3,13 +3,11 @@
  * exactly the close code of graphql-ws' PROTOCOL.md, oversize messages 1009, and the
  * per-connection operation cap answers with an `error` message while the connection lives.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../lib/db/client";
-import { gqlData, makeTokens, type ServerProc, SUBMIT, startServer, type Tokens, testDb } from "./graphql-harness";
+import { describe, expect, it } from "vitest";
+import { gqlData, type ServerProc, SUBMIT, serveForTests, type Tokens } from "./graphql-harness";
 import { ackedSocket, rawSocket } from "./hardening-helpers";
 
 let server: ServerProc;
-let db: Db;
 let t: Tokens;
 let runId: string;
 
@@ -20,15 +18,9 @@ const subscribe = (id: string, query = "subscription($r: ID!) { runEvents(runId:
   payload: { query, variables: { r: runId } },
 });
 
-beforeAll(async () => {
-  db = testDb();
-  t = await makeTokens(db);
-  server = await startServer();
+serveForTests({}, async (h) => {
+  ({ server, t } = h);
   runId = (await gqlData(server, t.operator, SUBMIT, { input: { spec: gated } })).submitRun.id;
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.$disconnect();
 });
 
 describe("graphql-ws close codes (PROTOCOL.md)", () => {

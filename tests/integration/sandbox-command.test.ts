@@ -6,7 +6,16 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../lib/db/client";
-import { gql, gqlData, makeTokens, type ServerProc, SUBMIT, startServer, type Tokens, testDb } from "./graphql-harness";
+import {
+  gql,
+  gqlData,
+  makeTokens,
+  type ServerProc,
+  SUBMIT,
+  serveForTests,
+  startServer,
+  type Tokens,
+} from "./graphql-harness";
 import { eventually } from "./hardening-helpers";
 import { allEvents } from "./helpers";
 
@@ -14,14 +23,9 @@ let server: ServerProc;
 let db: Db;
 let tokens: Tokens;
 
-beforeAll(async () => {
-  db = testDb();
-  server = await startServer({ env: { SIGNALBOX_ALLOW_COMMANDS: "1" } });
+serveForTests({ env: { SIGNALBOX_ALLOW_COMMANDS: "1" } }, async (h) => {
+  ({ server, db } = h);
   tokens = await makeTokens(db);
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.$disconnect();
 });
 
 const SETTINGS = /* GraphQL */ `

@@ -4,7 +4,7 @@
  * keeps receiving events (the evaluation runs in a worker thread under time, depth,
  * sequence and memory budgets).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "../../lib/db/client";
 import {
   collect,
@@ -14,9 +14,8 @@ import {
   RUN_EVENTS,
   type ServerProc,
   SUBMIT,
-  startServer,
+  serveForTests,
   type Tokens,
-  testDb,
   wsClient,
 } from "./graphql-harness";
 import { eventually, request, sleep } from "./hardening-helpers";
@@ -25,15 +24,10 @@ let server: ServerProc;
 let db: Db;
 let tokens: Tokens;
 
-beforeAll(async () => {
-  db = testDb();
-  // A 1 s budget (the default is 2 s): a runaway is killed at 1.25 s, inside the 2 s bar.
-  server = await startServer({ env: { SIGNALBOX_EXPRESSION_TIMEOUT_MS: "1000" } });
+// A 1 s budget (the default is 2 s): a runaway is killed at 1.25 s, inside the 2 s bar.
+serveForTests({ env: { SIGNALBOX_EXPRESSION_TIMEOUT_MS: "1000" } }, async (h) => {
+  ({ server, db } = h);
   tokens = await makeTokens(db);
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.$disconnect();
 });
 
 const submit = async (spec: unknown) =>
