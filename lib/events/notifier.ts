@@ -40,15 +40,6 @@ export class Notifier {
     return () => this.reconnectHandlers.delete(handler);
   }
 
-  /** Publish on a channel (outside any transaction). */
-  async notify(
-    db: { $executeRaw: (s: TemplateStringsArray, ...v: unknown[]) => Promise<number> },
-    channel: string,
-    payload: string,
-  ) {
-    await db.$executeRaw`SELECT pg_notify(${channel}, ${payload})`;
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
