@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import type { RunNode } from "../db/generated/client";
-import { DomainError } from "../errors";
+import { DomainError, isDomainError } from "../errors";
 import { appendEventsNow } from "../events/append";
 import type { LogLevel } from "../events/types";
 import { assertPayloadSize, escapeControl } from "../limits";
@@ -37,26 +37,62 @@ export async function fence(c: RunTx, ref: LeaseRef): Promise<RunNode> {
 export async function completeNode(db: Db, ref: LeaseRef, output: unknown): Promise<void> {
   assertPayloadSize(output, "node output");
   await withRun(db, ref.runId, async (c) => {
-    const node = await fence(c, ref);
-    const declared = spec(node).cost ?? 0;
-    await setNode(c, node.id, {
-      status: "SUCCEEDED",
-      output: (output ?? null) as object,
-      progress: 1,
-      error: null,
-      cost: round(node.cost + declared),
-      finishedAt: new Date(),
-      leaseExpiresAt: null,
-      leaseOwner: null,
-    });
-    if (declared > 0) {
-      c.run = await c.tx.run.update({ where: { id: c.run.id }, data: { spent: round(c.run.spent + declared) } });
-      c.emit("COST_UPDATE", costPayload(c.run));
-    }
-    // Over the run's results caps: BAD_INPUT, nothing recorded (the worker fails the node).
-    if (spec(node).results) await appendResultsOrThrow(c, node.key, output, true);
+    await recordSuccess(c, ref, output);
     await advanceRun(c);
   });
+}
+
+/**
+ * Several successes of one run's nodes in one transaction, and one `advanceRun`: the run
+ * lock serializes a run's completions anyway, so a map's children that finish together
+ * share a commit instead of queueing for it one by one. For nodes without `results`
+ * (whose caps could refuse a completion after its writes). Returns each completion's
+ * answer: null when recorded, or its LEASE_LOST / BAD_INPUT error (nothing written for it).
+ */
+export async function completeNodes(
+  db: Db,
+  runId: string,
+  items: readonly { ref: LeaseRef; output: unknown }[],
+): Promise<(DomainError | null)[]> {
+  return withRun(db, runId, async (c) => {
+    const answers: (DomainError | null)[] = [];
+    for (const { ref, output } of items) {
+      try {
+        assertPayloadSize(output, "node output");
+        const node = await fence(c, ref);
+        if (spec(node).results) throw new Error(`node ${node.key} has results: it completes through completeNode`);
+        await recordSuccess(c, ref, output, node);
+        answers.push(null);
+      } catch (err) {
+        // Both are decided before anything is written for this node.
+        if (!(isDomainError(err, "LEASE_LOST") || isDomainError(err, "BAD_INPUT"))) throw err;
+        answers.push(err);
+      }
+    }
+    if (answers.some((a) => a === null)) await advanceRun(c);
+    return answers;
+  });
+}
+
+async function recordSuccess(c: RunTx, ref: LeaseRef, output: unknown, fenced?: RunNode) {
+  const node = fenced ?? (await fence(c, ref));
+  const declared = spec(node).cost ?? 0;
+  await setNode(c, node.id, {
+    status: "SUCCEEDED",
+    output: (output ?? null) as object,
+    progress: 1,
+    error: null,
+    cost: round(node.cost + declared),
+    finishedAt: new Date(),
+    leaseExpiresAt: null,
+    leaseOwner: null,
+  });
+  if (declared > 0) {
+    c.run = await c.tx.run.update({ where: { id: c.run.id }, data: { spent: round(c.run.spent + declared) } });
+    c.emit("COST_UPDATE", costPayload(c.run));
+  }
+  // Over the run's results caps: BAD_INPUT, nothing recorded (the worker fails the node).
+  if (spec(node).results) await appendResultsOrThrow(c, node.key, output, true);
 }
 
 /**

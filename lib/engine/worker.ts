@@ -13,7 +13,7 @@ import { enterWaiting, expireGates } from "./gates";
 import { reapExpiredLeases } from "./leases";
 import { expandMap } from "./map";
 import { specOf } from "./node-config";
-import { completeNode, failNode, heartbeat, type LeaseRef } from "./report";
+import { completeNode, completeNodes, failNode, heartbeat, type LeaseRef } from "./report";
 import { BufferedReporter } from "./reporter";
 
 export interface WorkerOptions {
@@ -48,6 +48,7 @@ interface Active {
 export class Worker {
   readonly owner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   private active = new Map<string, Active>();
+  private readonly completions: CompletionBatcher;
   private timers: NodeJS.Timeout[] = [];
   private ticking = false;
   private again = false;
@@ -58,7 +59,9 @@ export class Worker {
     private readonly db: Db,
     private readonly notifier: Notifier,
     private readonly opts: WorkerOptions,
-  ) {}
+  ) {
+    this.completions = new CompletionBatcher(db);
+  }
 
   start(): void {
     this.stopped = false;
@@ -182,8 +185,19 @@ export class Worker {
       ? setTimeout(() => abort.abort(new Error(`timed out after ${spec.timeoutMs} ms`)), spec.timeoutMs)
       : undefined;
     let outcome: ExecOutcome;
+    // Reading the inputs is the engine's work, not the node's: a database outage here is
+    // retried, and if it outlasts the retries the node is left to its lease (the reaper
+    // retries it), never failed for it.
+    let loaded: Awaited<ReturnType<Worker["loadInputs"]>>;
     try {
-      const { inputs, params, commandsAllowed } = await this.loadInputs(claim);
+      loaded = await retryTransient(() => this.loadInputs(claim));
+    } catch (err) {
+      clearTimeout(timer);
+      this.log("warn", `node ${claim.node.key}: reading its inputs failed; its lease will expire`, err);
+      return;
+    }
+    try {
+      const { inputs, params, commandsAllowed } = loaded;
       outcome = await executorFor(spec.kind)({
         runId: claim.runId,
         key: claim.node.key,
@@ -211,7 +225,10 @@ export class Worker {
     if (reporter.lost) return;
     try {
       await retryTransient(() => {
-        if (outcome.type === "succeeded") return completeNode(this.db, ref, outcome.output);
+        if (outcome.type === "succeeded")
+          return spec.results
+            ? completeNode(this.db, ref, outcome.output)
+            : this.completions.complete(ref, outcome.output);
         if (outcome.type === "waiting") return enterWaiting(this.db, ref, outcome.presentation);
         return expandMap(this.db, ref, outcome.items);
       });
@@ -259,6 +276,57 @@ export class Worker {
     this.opts.log?.(level, msg, err);
   }
 }
+
+/**
+ * Completions of one run's nodes that arrive while an earlier one is being recorded wait
+ * for it and are then recorded together (`completeNodes`: one transaction, one
+ * advanceRun). A lone completion goes at once; a busy map's children share commits.
+ */
+class CompletionBatcher {
+  private readonly queues = new Map<string, Pending[]>();
+
+  constructor(private readonly db: Db) {}
+
+  complete(ref: LeaseRef, output: unknown): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const queue = this.queues.get(ref.runId);
+      const item = { ref, output, resolve, reject };
+      if (queue) queue.push(item);
+      else {
+        this.queues.set(ref.runId, [item]);
+        void this.drain(ref.runId);
+      }
+    });
+  }
+
+  private async drain(runId: string) {
+    const queue = this.queues.get(runId)!;
+    while (queue.length) {
+      const batch = queue.splice(0, BATCH_MAX);
+      try {
+        const answers = await completeNodes(this.db, runId, batch);
+        batch.forEach((item, i) => {
+          const answer = answers[i];
+          if (answer) item.reject(answer);
+          else item.resolve();
+        });
+      } catch (err) {
+        for (const item of batch) item.reject(err);
+      }
+    }
+    this.queues.delete(runId);
+  }
+}
+
+interface Pending {
+  ref: LeaseRef;
+  output: unknown;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** Most completions recorded in one transaction. */
+const BATCH_MAX = 100;
 
 /** Abort reasons that mean "stop quietly": the node's state was already decided elsewhere. */
 class CancelReason extends Error {}
