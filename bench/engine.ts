@@ -11,10 +11,14 @@ import { ensureNamespace } from "../lib/auth/tokens";
 import { createDb } from "../lib/db/client";
 import { Worker } from "../lib/engine/worker";
 import { Notifier } from "../lib/events/notifier";
+import { listRuns } from "../lib/runs/queries";
+import { readRunSnapshot } from "../lib/runs/snapshot";
 import { submitRun } from "../lib/runs/submit-run";
 import { envInt, onCleanup, phase, report, runBench, startDatabase } from "./support";
 
 const SIZES = [10, 100, envInt("BENCH_MAP_CHILDREN", 1000)];
+const HISTORY_RUNS = envInt("BENCH_HISTORY_RUNS", 10_000);
+const BIG_RUN_NODES = envInt("BENCH_BIG_RUN_NODES", 5_000);
 
 function mapSpec(n: number) {
   return {
@@ -92,6 +96,8 @@ runBench(async () => {
     });
   }
   const measured = results.slice(1); // without the warm-up
+  await worker.stop(1_000);
+  const history = await measureHistory(probe);
   const at = (n: number) => measured.find((r) => r.children === n)!;
   const big = at(SIZES[2]);
   const base = at(100);
@@ -99,14 +105,71 @@ runBench(async () => {
     bench: "engine",
     maps: measured,
     perChildTimeRatio1000vs100: Math.round((big.msPerChild / base.msPerChild) * 100) / 100,
+    history,
     perChildStatementsRatio1000vs100: Math.round((big.statementsPerChild / base.statementsPerChild) * 100) / 100,
     targets: {
       childrenPerSecond: ">= 100 at 1,000 children",
       flat: "per-child time and statements at 1,000 ≤ 1.5× those at 100",
     },
     pass:
+      history.pass &&
       big.childrenPerSecond >= 100 &&
       big.msPerChild <= 1.5 * base.msPerChild &&
       big.statementsPerChild <= 1.5 * base.statementsPerChild,
   });
 });
+
+/**
+ * 10,000 runs in one namespace's history (rows written directly, like years of use) and one
+ * run of 5,000 nodes: the runs list's first page, a filtered page (status + search) and the
+ * big run's page read (lib/runs/snapshot.ts, as the run page does), median of 15 each.
+ */
+async function measureHistory(db: ReturnType<typeof createDb>) {
+  phase(`history: ${HISTORY_RUNS} runs, one of ${BIG_RUN_NODES} nodes`);
+  const ns = "bench-history";
+  await ensureNamespace(db, ns);
+  const statuses = ["SUCCEEDED", "FAILED", "CANCELLED", "SUCCEEDED", "SUCCEEDED"];
+  await db.$executeRawUnsafe(
+    `INSERT INTO runs (id, namespace, label, pipeline_name, status, spec, created_at, finished_at, last_seq, sealed)
+     SELECT gen_random_uuid(), $1, 'nightly ' || i, 'pipeline-' || (i % 20), ($2::text[])[1 + i % 5]::"RunStatus",
+            '{"name":"x","nodes":[]}'::jsonb, now() - (i || ' minutes')::interval, now() - (i || ' minutes')::interval, 0, true
+     FROM generate_series(1, $3::int) AS i`,
+    ns,
+    statuses,
+    HISTORY_RUNS,
+  );
+  const big = await db.run.create({
+    data: { id: crypto.randomUUID(), namespace: ns, label: "big", spec: { name: "big", nodes: [] }, status: "RUNNING" },
+  });
+  await db.$executeRawUnsafe(
+    `INSERT INTO run_nodes (id, run_id, key, kind, needs, config, status, position)
+     SELECT gen_random_uuid(), $1::uuid, 'n' || i, 'sleep', '{}', '{"kind":"sleep","with":{"ms":1}}'::jsonb, 'SUCCEEDED', i
+     FROM generate_series(1, $2::int) AS i`,
+    big.id,
+    BIG_RUN_NODES,
+  );
+  await db.$executeRawUnsafe("ANALYZE runs; ANALYZE run_nodes");
+  const time = async (fn: () => Promise<unknown>) => {
+    const ms: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const t0 = performance.now();
+      await fn();
+      ms.push(performance.now() - t0);
+    }
+    ms.sort((a, b) => a - b);
+    return Math.round(ms[7] * 10) / 10;
+  };
+  const firstPageMs = await time(() => listRuns(db, { namespace: ns, first: 50 }));
+  const filteredPageMs = await time(() =>
+    listRuns(db, { namespace: ns, status: ["FAILED"], search: "nightly 9", first: 50 }),
+  );
+  const bigRunPageMs = await time(() => readRunSnapshot(db, ns, big.id, { events: 300 }));
+  return {
+    runs: HISTORY_RUNS,
+    firstPageMs,
+    filteredPageMs,
+    bigRunNodes: BIG_RUN_NODES,
+    bigRunPageMs,
+    pass: Math.max(firstPageMs, filteredPageMs, bigRunPageMs) <= 50,
+  };
+}
