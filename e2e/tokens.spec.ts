@@ -270,4 +270,33 @@ test.describe("tokens and sessions", () => {
     await page.keyboard.press("Enter");
     await expect(apiRow(page, name)).toHaveAttribute("data-state", "revoked");
   });
+
+  test("on a slow machine the page settles: a token created, its times current, and no render loop", async ({
+    page,
+  }) => {
+    // Relative times re-subscribed to their shared clock on every render, and a
+    // re-subscription moved the clock, forcing another render: when a round took a
+    // millisecond or more (a loaded CI machine) React gave up with "Maximum update depth
+    // exceeded" (#185) and the page froze. A clock that advances 1 ms per read makes every
+    // round take "a millisecond" here.
+    await page.addInitScript(() => {
+      const real = Date.now.bind(Date);
+      let skew = 0;
+      Date.now = () => real() + ++skew;
+    });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    await login(page);
+    await page.goto("/tokens");
+    const name = unique("slow");
+    await createToken(page, name, "Viewer");
+    await page.getByRole("button", { name: "Done" }).click();
+    await expect(apiRow(page, name)).toHaveAttribute("data-state", "active");
+    await page.reload();
+    await expect(apiRow(page, name).locator("time").first()).toHaveText(/ago|just now/);
+    expect(errors.filter((e) => /#185|Maximum update depth/.test(e))).toEqual([]);
+  });
 });
