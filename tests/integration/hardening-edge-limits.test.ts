@@ -188,7 +188,7 @@ describe("request bodies", () => {
       [stream(), { accept: "text/event-stream" }],
     ] as const) {
       // The server may also reset the connection once it has dropped enough past its answer.
-      const r = await chunkedPost(url, { ...json, ...auth, ...extra }, 64 * 1024 * 1024).catch((err) => ({
+      const r = await chunkedPost(url, { ...json, ...auth, ...extra }, 256 * 1024 * 1024).catch((err) => ({
         status: 0,
         text: String(err),
         sent: Number.NaN,
@@ -197,8 +197,9 @@ describe("request bodies", () => {
       if (r.status) expect(r.status, url).toBe(413);
       else expect(r.text).toMatch(/EPIPE|ECONNRESET/);
     }
-    // Reading either 64 MiB body whole would add at least 64 MiB.
-    expect(rss() - before).toBeLessThan(24 * 1024 * 1024);
+    // Reading either 256 MiB body whole would add at least 256 MiB; the server's ordinary
+    // growth over two requests (buffers, JIT, a GC not yet run) has reached ~29 MiB.
+    expect(rss() - before).toBeLessThan(64 * 1024 * 1024);
     // Still healthy.
     expect((await request(`${server.url}/api/health`)).status).toBe(200);
     expect((await gqlData(server, t.viewer, "{ viewer { role } }")).viewer.role).toBe("VIEWER");
