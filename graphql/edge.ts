@@ -53,8 +53,9 @@ export function guardRequestBody(req: IncomingMessage, res: ServerResponse, max 
   let discarded = 0;
   let consumed = true;
 
+  const destroy = req.destroy.bind(req);
   const stop = () => {
-    if (!req.destroyed) req.destroy();
+    if (!req.destroyed) destroy();
   };
   const discard = () => {
     if (discarding) return;
@@ -101,6 +102,21 @@ export function guardRequestBody(req: IncomingMessage, res: ServerResponse, max 
     tooLarge();
     return false;
   }
+  // Any other early answer (a 401 before the body was read): linger the same way, or the
+  // close would reset the connection and the client could lose the answer (EPIPE). That
+  // covers a handler that answers and then destroys the unread request (graphql-sse's
+  // fetch adapter cancels the body stream).
+  const linger = () => {
+    if (req.complete || req.destroyed || discarding) return false;
+    discard();
+    req.resume();
+    return true;
+  };
+  res.once("finish", linger);
+  req.destroy = ((err?: Error) => {
+    if (!err && (res.headersSent || res.writableEnded) && linger()) return req;
+    return destroy(err);
+  }) as typeof req.destroy;
   return true;
 }
 
