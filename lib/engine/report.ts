@@ -194,13 +194,27 @@ export async function heartbeat(db: Db, refs: LeaseRef[], leaseMs: number): Prom
   if (refs.length === 0) return [];
   const ids = refs.map((r) => r.nodeId);
   const epochs = refs.map((r) => r.epoch);
-  const kept = await db.$queryRaw<{ id: string }[]>`
-    UPDATE run_nodes n SET lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
-    FROM unnest(${ids}::uuid[], ${epochs}::int[]) AS x(id, epoch)
-    WHERE n.id = x.id AND n.lease_epoch = x.epoch AND n.status = 'RUNNING' AND n.lease_expires_at IS NOT NULL
-    RETURNING n.id`;
-  const alive = new Set(kept.map((k) => k.id));
-  return ids.filter((id) => !alive.has(id));
+  // A row locked right now is being changed under its run's lock (a completion — several
+  // of one run's nodes in one transaction —, a cancel): waiting for it while holding other
+  // rows could deadlock, so it is skipped this beat (neither extended nor lost; the change
+  // settles it). Lost = no longer RUNNING under this epoch. (`extended` runs whether or
+  // not the final SELECT reads it: PostgreSQL executes every data-modifying CTE once.)
+  const lost = await db.$queryRaw<{ id: string }[]>`
+    WITH cand AS (
+      SELECT n.id, (n.lease_epoch = x.epoch AND n.status = 'RUNNING' AND n.lease_expires_at IS NOT NULL) AS held
+      FROM unnest(${ids}::uuid[], ${epochs}::int[]) AS x(id, epoch)
+      LEFT JOIN run_nodes n ON n.id = x.id
+    ), locked AS (
+      SELECT n.id FROM run_nodes n JOIN cand c ON c.id = n.id AND c.held
+      FOR UPDATE OF n SKIP LOCKED
+    ), extended AS (
+      UPDATE run_nodes n SET lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
+      FROM locked WHERE n.id = locked.id AND n.status = 'RUNNING'
+      RETURNING n.id
+    )
+    SELECT x.id::text AS id FROM unnest(${ids}::uuid[]) AS x(id)
+    WHERE NOT EXISTS (SELECT 1 FROM cand c WHERE c.id = x.id AND c.held)`;
+  return lost.map((r) => r.id);
 }
 
 const keys = new Map<string, string>();

@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setNode } from "../../lib/engine/advance";
-import { startQueuedRuns } from "../../lib/engine/control";
+import { cancelRun, startQueuedRuns } from "../../lib/engine/control";
+import { heartbeat } from "../../lib/engine/report";
 import { withRun } from "../../lib/engine/run-tx";
 import { isDomainError } from "../../lib/errors";
 import { appendEventsNow } from "../../lib/events/append";
@@ -90,5 +92,54 @@ describe("starting queued runs", () => {
     } finally {
       await idle.stop();
     }
+  });
+});
+
+describe("lease heartbeat", () => {
+  it("skips a node row another transaction holds (no wait, so no deadlock) and reports only leases really lost", async () => {
+    const run = await submit(rig, {
+      name: "beats",
+      nodes: [
+        { id: "a", kind: "sleep", with: { ms: 20_000 } },
+        { id: "b", kind: "sleep", with: { ms: 20_000 } },
+      ],
+    });
+    const a = await waitForNode(rig.db, run.id, "a", "RUNNING");
+    const b = await waitForNode(rig.db, run.id, "b", "RUNNING");
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked = () => {};
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    // A transaction holding a's row, as a completion of several nodes of the run does.
+    const holder = rig.db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM run_nodes WHERE id = ${a.id}::uuid FOR UPDATE`;
+      locked();
+      await held;
+    });
+    await isLocked;
+    const before = (await rig.db.runNode.findUniqueOrThrow({ where: { id: b.id } })).leaseExpiresAt!;
+    const gone = randomUUID();
+    await new Promise((r) => setTimeout(r, 20));
+    const lost = await heartbeat(
+      rig.db,
+      [
+        { runId: run.id, nodeId: a.id, epoch: a.leaseEpoch },
+        { runId: run.id, nodeId: b.id, epoch: b.leaseEpoch },
+        { runId: run.id, nodeId: gone, epoch: 1 }, // a node that is not there
+      ],
+      60_000,
+    );
+    release();
+    await holder;
+    expect(lost).toEqual([gone]); // a (busy) is neither extended nor lost
+    // A lease under an epoch the node no longer has is lost.
+    expect(await heartbeat(rig.db, [{ runId: run.id, nodeId: b.id, epoch: b.leaseEpoch + 7 }], 60_000)).toEqual([b.id]);
+    const after = (await rig.db.runNode.findUniqueOrThrow({ where: { id: b.id } })).leaseExpiresAt!;
+    expect(after.getTime()).toBeGreaterThan(before.getTime());
+    await cancelRun(rig.db, run.id);
   });
 });
