@@ -1,7 +1,7 @@
 import type { Db } from "../db/client";
 import type { Run } from "../db/generated/client";
 import { DomainError } from "../errors";
-import { advanceRun, finishRun, setNode } from "./advance";
+import { advanceRun, finishRun, setNodes } from "./advance";
 import { type RunTx, withRun } from "./run-tx";
 import { costPayload } from "./snapshot";
 import { canTransitionRun, nodeSourcesOf, type RunStatus } from "./statuses";
@@ -87,12 +87,14 @@ export async function cancelRun(db: Db, runId: string): Promise<Run> {
     transition(c, "CANCELLED");
     const open = await c.tx.runNode.findMany({
       where: { runId, status: { in: nodeSourcesOf("CANCELLED") } },
-      orderBy: { position: "asc" },
+      select: { id: true },
     });
-    const now = new Date();
-    for (const n of open) {
-      await setNode(c, n.id, { status: "CANCELLED", finishedAt: now, leaseExpiresAt: null, error: "run cancelled" });
-    }
+    // One UPDATE for all of them (a 1,000-child map is 1,000 rows), events in DAG order.
+    await setNodes(
+      c,
+      open.map((n) => n.id),
+      { status: "CANCELLED", finishedAt: new Date(), leaseExpiresAt: null, error: "run cancelled" },
+    );
     c.signalCancel();
     await finishRun(c, "CANCELLED", "cancelled by operator");
     return c.run;
