@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import next from "next";
 import { guardRequestBody, logUnlessRefused, setSecurityHeaders } from "./graphql/edge";
+import type { LocalExecute } from "./graphql/local";
 import { createGraphQL } from "./graphql/server";
 import { env } from "./lib/env";
 import { log } from "./lib/log";
@@ -28,12 +29,15 @@ const e = (() => {
 declare global {
   // Shared with Next's bundles, which load their own copy of lib/ (STACK-NOTES).
   var __signalbox: Runtime | undefined;
+  // Server-rendered pages run the app's GraphQL documents through it (graphql/local.ts).
+  var __signalboxGraphQL: LocalExecute | undefined;
 }
 
 async function main() {
   const runtime = await startRuntime({ worker: e.SIGNALBOX_IN_PROCESS_WORKER, seed: true, port: e.PORT });
   globalThis.__signalbox = runtime;
   const graphql = createGraphQL(runtime);
+  globalThis.__signalboxGraphQL = graphql.execute;
   // SIGNALBOX_NO_NEXT=1 serves only the API (integration tests, no `next build` needed).
   const app = e.SIGNALBOX_NO_NEXT ? null : next({ dev, hostname: e.HOST, port: e.PORT });
   const handle = app?.getRequestHandler();

@@ -7,12 +7,14 @@ import { defineConfig } from "vitest/config";
  * graphql-js refuses schemas and types from "another module or realm".
  */
 const graphql = { find: /^graphql$/, replacement: createRequire(import.meta.url).resolve("graphql") };
+/** tsconfig's `@/` (the project root), as Next resolves it for app/ modules. */
+const root = { find: /^@\//, replacement: `${import.meta.dirname}/` };
 
 export default defineConfig({
   test: {
     projects: [
       {
-        resolve: { alias: [graphql] },
+        resolve: { alias: [graphql, root] },
         test: {
           name: "unit",
           include: ["tests/unit/**/*.test.ts"],
@@ -22,7 +24,7 @@ export default defineConfig({
         },
       },
       {
-        resolve: { alias: [graphql] },
+        resolve: { alias: [graphql, root] },
         test: {
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],

@@ -2,16 +2,16 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { RunStatus } from "@/lib/engine/statuses";
 import { listPipelines } from "@/lib/pipelines/pipelines";
-import { listRuns } from "@/lib/runs/queries";
 import { ConnectionIndicator } from "./components/live/ConnectionIndicator";
-import { RUN_STATUSES, RUNS_PAGE_SIZE, type RunsData, type RunsVariables } from "./components/runs/documents";
+import { RUN_STATUSES, RUNS_PAGE_SIZE, type RunsVariables } from "./components/runs/documents";
 import { RunsFilters } from "./components/runs/RunsFilters";
 import { RunsTable } from "./components/runs/RunsTable";
 import { EmptyState } from "./components/ui/EmptyState";
 import { PageBody, PageHeader } from "./components/ui/PageHeader";
 import { btn } from "./components/ui/styles";
+import { RunsDocument } from "./graphql/generated";
+import { serverQuery } from "./lib/graphql.server";
 import { requireViewer, runtime } from "./lib/runtime.server";
-import { runSummary } from "./lib/shape";
 
 export const metadata: Metadata = { title: "Runs" };
 
@@ -29,18 +29,10 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
     first: RUNS_PAGE_SIZE,
     after: null,
   };
-  const db = runtime().db;
-  const [page, pipelines] = await Promise.all([
-    listRuns(db, { namespace: viewer.namespace, ...variables }),
-    listPipelines(db, viewer.namespace),
+  const [initial, pipelines] = await Promise.all([
+    serverQuery(viewer, RunsDocument, variables),
+    listPipelines(runtime().db, viewer.namespace),
   ]);
-  const initial: RunsData = {
-    runs: {
-      __typename: "RunConnection",
-      nodes: page.runs.map(runSummary),
-      pageInfo: { __typename: "PageInfo", endCursor: page.endCursor, hasNextPage: page.hasNextPage },
-    },
-  };
   const filtered = Boolean(variables.status || variables.pipeline || variables.search);
   const names = [...new Set(pipelines.map((p) => p.name))];
 

@@ -1,7 +1,14 @@
-/** `npm run graphql:print`: write graphql/schema.graphql and the generated resolver types. */
+/** `npm run graphql:print`: write graphql/schema.graphql and the generated resolver and client types. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { printedSchema, RESOLVER_TYPES_FILE, resolverTypes, SCHEMA_FILE } from "./codegen";
+import {
+  CLIENT_TYPES_FILE,
+  clientTypes,
+  printedSchema,
+  RESOLVER_TYPES_FILE,
+  resolverTypes,
+  SCHEMA_FILE,
+} from "./codegen";
 
 const root = path.resolve(import.meta.dirname, "..");
 const write = (file: string, text: string) => {
@@ -12,3 +19,4 @@ const write = (file: string, text: string) => {
 
 write(SCHEMA_FILE, printedSchema());
 write(RESOLVER_TYPES_FILE, await resolverTypes());
+write(CLIENT_TYPES_FILE, await clientTypes(root));

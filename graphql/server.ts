@@ -14,8 +14,10 @@ import { isUnavailable, maskError } from "./errors";
 import { Access } from "./guard/access";
 import { EventStreams } from "./http-streams";
 import { RunsChangedHub } from "./live/runs-changed";
+import { type LocalExecute, localExecutor } from "./local";
 import { METRICS_PATH, serveOps } from "./ops";
 import { requestContext } from "./request-context";
+import { buildSchema } from "./resolvers/index";
 import { clientIp, createWsServer, headersOf, setLiveLease } from "./ws";
 import { createYogaServer, GRAPHQL_PATH, GRAPHQL_SSE_PATH } from "./yoga";
 
@@ -35,6 +37,8 @@ export interface GraphQLServer {
   close(): Promise<void>;
   /** Step two, once in-flight requests have finished: release yoga's resources. */
   dispose(): Promise<void>;
+  /** The app's documents executed in-process for server rendering (local.ts). */
+  execute: LocalExecute;
 }
 
 const pathOf = (req: IncomingMessage) => (req.url ?? "/").split("?")[0];
@@ -133,7 +137,8 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
   const access = new Access(runtime.db, rateLimitOpts());
   const runsChanged = new RunsChangedHub(runtime);
   const serverContext: ServerContext = { runtime, runsChanged, access };
-  const yoga = createYogaServer(access);
+  const schema = buildSchema();
+  const yoga = createYogaServer(access, schema);
   const ws = createWsServer(yoga, serverContext);
   const streams = new EventStreams();
   const state = { stopping: false };
@@ -180,6 +185,7 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
   }
 
   return {
+    execute: localExecutor(schema, serverContext),
     handle(req, res) {
       const path = pathOf(req);
       const requestId = requestIdOf(req);

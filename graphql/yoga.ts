@@ -98,9 +98,9 @@ function responseSizePlugin(limit: number): Plugin {
  * plugin authenticates before anything is parsed and checks the document's length before
  * the token limit parses it.
  */
-export function createYogaServer(access: Access) {
+export function createYogaServer(access: Access, schema = buildSchema()) {
   return createYoga<ServerContext>({
-    schema: buildSchema(),
+    schema,
     graphqlEndpoint: GRAPHQL_PATH,
     context: createContext,
     graphiql: false, // rendered at /graphiql by graphql/server.ts

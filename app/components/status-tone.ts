@@ -1,4 +1,4 @@
-import type { NodeStatus, RunStatus } from "./live/types";
+import type { NodeStatus, RunStatus } from "@/app/graphql/types";
 
 export type AnyStatus = RunStatus | NodeStatus;
 

@@ -323,7 +323,11 @@ export type Run = {
   edges: Array<Edge>;
   /** The whole results table (at most 10,000 rows / 8 MiB by default). Only on `run(id)`. */
   results: ResultsTable;
-  /** A page of the run's events. Only on `run(id)`: use `events(runId:)` for other runs. */
+  /**
+   * A page of the run's events. Only on `run(id)`: use `events(runId:)` for other runs.
+   * With `last` (1..1,000) instead of `afterSeq` / `first`: the events of the run's last
+   * `last` seqs (afterSeq = lastSeq − last), read with the run on `run(id)`.
+   */
   events: EventPage;
 };
 
@@ -339,6 +343,7 @@ export type RunNodesArgs = {
 export type RunEventsArgs = {
   afterSeq?: InputMaybe<Scalars['Int']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   types?: InputMaybe<Array<EventType>>;
 };
 

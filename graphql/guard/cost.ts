@@ -168,7 +168,9 @@ function listSize(w: Walk, coord: string, def: GraphQLField<unknown, unknown>, n
   if (!def.args.some((a) => a.name === "first")) return 1;
   let first: unknown;
   try {
-    first = getArgumentValues(def, node, w.variables).first;
+    const args = getArgumentValues(def, node, w.variables);
+    // `Run.events(last:)` pages by `last` instead.
+    first = typeof args.last === "number" ? args.last : args.first;
   } catch {
     return 1; // a bad argument fails at execution
   }

@@ -3,15 +3,16 @@ import { cancelRun, pauseRun, resumeRun, setBudget } from "../../lib/engine/cont
 import { readResults } from "../../lib/engine/results";
 import { costPayload, durationMs } from "../../lib/engine/snapshot";
 import { notFound } from "../../lib/errors";
-import { MAX_PAGE } from "../../lib/events/types";
 import { commandsAllowed } from "../../lib/namespaces/settings";
 import { listRuns, nodesPage, type RunPage } from "../../lib/runs/queries";
+import { eventsWindow } from "../../lib/runs/snapshot";
 import { submitRun } from "../../lib/runs/submit-run";
 import { requireRole, scopeNamespace } from "../auth";
 import type { GraphQLContext } from "../context";
 import type { MutationResolvers, Resolvers } from "../generated/resolvers";
 import { eventPage } from "./events";
-import { authorizedRun, intIn, jsonObject } from "./shared";
+import { eventsArgs, resolveRun, snapshotEvents, snapshotNodes, snapshotResults } from "./run-snapshot";
+import { authorizedRun, jsonObject } from "./shared";
 
 const emptyPage = (): RunPage => ({ asOf: new Date(), runs: [], cursors: [], endCursor: null, hasNextPage: false });
 
@@ -43,7 +44,7 @@ export const runResolvers: Resolvers = {
       if (!namespace) return emptyPage();
       return listRuns(ctx.runtime.db, { ...args, namespace });
     },
-    run: (_, { id }, ctx) => ctx.loaders.run.load(id),
+    run: (_, { id }, ctx, info) => resolveRun(id, ctx, info),
   },
   Mutation: {
     submitRun: async (_, { input }, ctx) => {
@@ -79,19 +80,20 @@ export const runResolvers: Resolvers = {
       (r as Partial<Run>).spec !== undefined ? r.spec : ((await ctx.loaders.run.load(r.id))?.spec ?? null),
     cost: (r) => costPayload(r),
     durationMs: (r) => durationMs(r.startedAt, r.finishedAt),
-    nodes: (r, { first, after }, ctx) => ctx.loaders.nodesByRun.load({ runId: r.id, ...nodesPage(first, after) }),
+    nodes: (r, { first, after }, ctx) => {
+      const page = nodesPage(first, after);
+      return snapshotNodes(r, page) ?? ctx.loaders.nodesByRun.load({ runId: r.id, ...page });
+    },
     edges: async (r, _, ctx) => edgesOf(await ctx.loaders.edgesByRun.load(r.id)),
     // Only reachable on run(id) (graphql/guard/cost.ts): one table, read from the store.
-    results: (r, _, ctx) => readResults(ctx.runtime.db, r),
-    events: async (r, args, ctx) =>
-      eventPage(
-        await ctx.loaders.events.load({
-          runId: r.id,
-          afterSeq: intIn(args.afterSeq, "afterSeq", 0, 2 ** 31 - 1, 0),
-          limit: intIn(args.first, "first", 1, MAX_PAGE, 500),
-          types: args.types?.length ? [...args.types] : null,
-        }),
-      ),
+    results: (r, _, ctx) => snapshotResults(r) ?? readResults(ctx.runtime.db, r),
+    events: async (r, args, ctx) => {
+      const wanted = eventsArgs(args);
+      return eventPage(
+        snapshotEvents(r, wanted) ??
+          (await ctx.loaders.events.load({ runId: r.id, ...eventsWindow(wanted, r.lastSeq) })),
+      );
+    },
   },
   RunConnection: {
     asOf: (p) => p.asOf,

@@ -1,7 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { printedSchema, RESOLVER_TYPES_FILE, resolverTypes, SCHEMA_FILE } from "../../graphql/codegen";
+import {
+  CLIENT_TYPES_FILE,
+  clientTypes,
+  printedSchema,
+  RESOLVER_TYPES_FILE,
+  resolverTypes,
+  SCHEMA_FILE,
+} from "../../graphql/codegen";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const committed = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -13,6 +20,11 @@ describe("generated GraphQL artifacts", () => {
 
   it("graphql/generated/resolvers.ts matches the SDL (run `npm run graphql:print`)", async () => {
     expect(committed(RESOLVER_TYPES_FILE)).toBe(await resolverTypes());
+  });
+
+  it("app/graphql/generated.ts matches the app's documents and the SDL (run `npm run graphql:print`)", async () => {
+    // Also validates every document against the schema: codegen throws on an unknown field.
+    expect(committed(CLIENT_TYPES_FILE)).toBe(await clientTypes(ROOT));
   });
 
   it("keeps the normative SPEC §6–§7 names", () => {

@@ -1,7 +1,8 @@
+import { type DocumentNode, print } from "graphql";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { RunEventStream, type RunStreamProgress } from "../../app/components/live/run-event-stream";
 import type { LiveSink, LiveTransport, RequestBody } from "../../app/components/live/transport";
-import type { RunEvent } from "../../app/components/live/types";
+import type { RunEvent } from "../../app/graphql/types";
 
 /** The web client's run stream against a fake transport: ordering, dedupe, gap refill, resume. */
 
@@ -32,11 +33,12 @@ function buildTransport(log: RunEvent[], run = { sealed: false, lastSeq: 0 }) {
       subs.push({ request, sink });
       return () => {};
     },
-    async query(body: RequestBody) {
+    async query(document: DocumentNode, variables: Record<string, unknown>) {
+      const body: RequestBody = { query: print(document), variables };
       queries.push(body);
       if (body.query.includes("RunSealed")) return { data: { run } };
-      const after = body.variables?.afterSeq as number;
-      const events = log.filter((e) => e.seq > after).slice(0, body.variables?.first as number);
+      const after = variables.afterSeq as number;
+      const events = log.filter((e) => e.seq > after).slice(0, variables.first as number);
       return { data: { events: { events, nextSeq: events.at(-1)?.seq ?? after, hasMore: false } } };
     },
     reportSeq() {},

@@ -3,15 +3,16 @@
 import Link from "next/link";
 import { useState } from "react";
 import { useMutation } from "urql";
+import { HumanDecisionDocument } from "@/app/graphql/generated";
+import type { Decision } from "@/app/graphql/types";
 import { shortId } from "../format";
 import { JsonView } from "../JsonView";
-import type { Decision, RunNode } from "../live/types";
 import { Markdown } from "../Markdown";
 import { RelativeTime } from "../RelativeTime";
 import { StatusBadge } from "../StatusBadge";
 import { errorMessage } from "../submit/spec-problems";
 import { btn, card, input, label } from "../ui/styles";
-import { HUMAN_DECISION_MUTATION, type InboxGate } from "./documents";
+import type { InboxGate } from "./documents";
 
 const PAST: Record<Decision, string> = { APPROVE: "Approved", REJECT: "Rejected", MODIFY: "Modified" };
 
@@ -21,7 +22,7 @@ export function GateCard({ gate, onDecided }: { gate: InboxGate; onDecided: (mes
   const [patchOpen, setPatchOpen] = useState(false);
   const [patch, setPatch] = useState(() => JSON.stringify(gate.gate?.presentation ?? null, null, 2));
   const [error, setError] = useState<string | null>(null);
-  const [state, decide] = useMutation<{ humanDecision: RunNode }>(HUMAN_DECISION_MUTATION);
+  const [state, decide] = useMutation(HumanDecisionDocument);
   const title = gate.gate?.title ?? gate.key;
   const run = gate.run;
   const runName = run?.label || run?.pipeline || `run ${shortId(gate.runId)}`;

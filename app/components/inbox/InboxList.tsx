@@ -3,12 +3,13 @@
 import Link from "next/link";
 import { useState } from "react";
 import { useQuery } from "urql";
+import { InboxDocument } from "@/app/graphql/generated";
 import { useLive } from "../live/LiveProvider";
 import { seedQuery } from "../live/urql-client";
 import { useRefetchOnRunsChanged } from "../live/use-refetch-on-runs-changed";
 import { EmptyState } from "../ui/EmptyState";
 import { btn } from "../ui/styles";
-import { INBOX_QUERY, type InboxGate } from "./documents";
+import type { InboxGate } from "./documents";
 import { GateCard } from "./GateCard";
 
 const VARS = {};
@@ -19,8 +20,8 @@ const VARS = {};
  */
 export function InboxList({ initial }: { initial: InboxGate[] }) {
   const live = useLive();
-  useState(() => seedQuery(live, INBOX_QUERY, VARS, { gates: initial }));
-  const [result, refetch] = useQuery<{ gates: InboxGate[] }>({ query: INBOX_QUERY, variables: VARS });
+  useState(() => seedQuery(live, InboxDocument, VARS, { gates: initial }));
+  const [result, refetch] = useQuery({ query: InboxDocument, variables: VARS });
   useRefetchOnRunsChanged(() => refetch({ requestPolicy: "network-only" }));
   const [notice, setNotice] = useState<string | null>(null);
   const gates = result.data?.gates ?? initial;

@@ -1,5 +1,5 @@
 import type { Cache, CacheExchangeOpts, Data, FieldArgs } from "@urql/exchange-graphcache";
-import type { RunSummary } from "./types";
+import type { RunSummary } from "@/app/graphql/types";
 
 /**
  * The one graphcache configuration of the web app.

@@ -1,7 +1,7 @@
+import { RunEventsDocument, RunEventsPageDocument, RunSealedDocument } from "@/app/graphql/generated";
+import type { RunEvent } from "@/app/graphql/types";
 import { backoffDelay } from "./backoff";
-import { EVENTS_PAGE_QUERY, RUN_EVENTS_SUBSCRIPTION } from "./fragments";
 import type { LiveTransport } from "./transport";
-import type { EventPage, RunEvent } from "./types";
 import { printDocument } from "./urql-client";
 
 /** Events per gap-refill query (the API's maximum page). */
@@ -53,8 +53,7 @@ export class RunEventStream {
   private unsubscribe: (() => void) | null = null;
   private restarts = 0;
   private retry: ReturnType<typeof setTimeout> | null = null;
-  private readonly subscription = printDocument(RUN_EVENTS_SUBSCRIPTION);
-  private readonly pageQuery = printDocument(EVENTS_PAGE_QUERY);
+  private readonly subscription = printDocument(RunEventsDocument);
 
   constructor(private readonly o: RunEventStreamOptions) {
     this.accepted = o.afterSeq;
@@ -99,7 +98,7 @@ export class RunEventStream {
   private accept(e: RunEvent) {
     this.accepted = e.seq;
     this.pending.push(e);
-    if (e.type === "RUN_COMPLETED") this.completed = true;
+    if (e.__typename === "RunCompletedEvent") this.completed = true;
     this.schedule();
   }
 
@@ -121,10 +120,7 @@ export class RunEventStream {
     try {
       while (!this.closed && this.held.size > 0 && !this.completed) {
         const r = await this.o.transport
-          .query<{ events: EventPage }>({
-            query: this.pageQuery,
-            variables: { runId: this.o.runId, afterSeq: this.accepted, first: REFILL_PAGE },
-          })
+          .query(RunEventsPageDocument, { runId: this.o.runId, afterSeq: this.accepted, first: REFILL_PAGE })
           .catch(() => null);
         const events = r?.data?.events.events;
         if (!events?.length) {
@@ -144,12 +140,7 @@ export class RunEventStream {
     if (this.closed || this.completed) return this.progress();
     // Completed without RUN_COMPLETED: a server shutting down, or a run sealed before we
     // subscribed. Ask which; resume in the first case.
-    const r = await this.o.transport
-      .query<{ run: { sealed: boolean; lastSeq: number } | null }>({
-        query: "query RunSealed($id: ID!) { run(id: $id) { sealed lastSeq } }",
-        variables: { id: this.o.runId },
-      })
-      .catch(() => null);
+    const r = await this.o.transport.query(RunSealedDocument, { id: this.o.runId }).catch(() => null);
     if (this.closed) return;
     const run = r?.data?.run;
     if (run?.sealed && run.lastSeq <= this.accepted) {

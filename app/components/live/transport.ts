@@ -1,3 +1,5 @@
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { stringifyDocument } from "@urql/core";
 import type { ExecutionResult } from "graphql";
 import { createClient as createSseClient, type Client as SseClient } from "graphql-sse";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
@@ -121,14 +123,18 @@ export class LiveTransport {
   }
 
   /** A plain HTTP query that bypasses the normalized cache (e.g. refilling an event gap). */
-  async query<T>(body: RequestBody): Promise<ExecutionResult<T>> {
+  async query<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    variables: TVariables,
+  ): Promise<ExecutionResult<TData>> {
+    const body: RequestBody = { query: stringifyDocument(document), variables: variables as Record<string, unknown> };
     const res = await fetch(this.urls.http, {
       method: "POST",
       credentials: "same-origin",
       headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json" },
       body: JSON.stringify(body),
     });
-    return (await res.json()) as ExecutionResult<T>;
+    return (await res.json()) as ExecutionResult<TData>;
   }
 
   private attach(sub: ActiveSub) {

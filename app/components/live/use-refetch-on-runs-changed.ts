@@ -2,7 +2,7 @@
 
 import { useEffect, useRef } from "react";
 import { useSubscription } from "urql";
-import { RUNS_CHANGED_SUBSCRIPTION } from "./fragments";
+import { RunsChangedDocument } from "@/app/graphql/generated";
 import { useLive } from "./LiveProvider";
 
 /**
@@ -34,7 +34,7 @@ export function useRefetchOnRunsChanged(refetch: () => void, minIntervalMs = 100
     };
   }, []);
 
-  useSubscription({ query: RUNS_CHANGED_SUBSCRIPTION, variables: { since } }, (_prev, data) => {
+  useSubscription({ query: RunsChangedDocument, variables: { since } }, (_prev, data) => {
     if (!timer.current) {
       const wait = Math.max(150, last.current + minIntervalMs - Date.now());
       timer.current = setTimeout(() => {

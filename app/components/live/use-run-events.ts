@@ -1,14 +1,13 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
+import type { RunEvent } from "@/app/graphql/types";
 import { useLive } from "./LiveProvider";
 import { RunEventStream, type RunStreamProgress } from "./run-event-stream";
 import type { ConnectionState, TransportKind } from "./transport";
-import type { RunEvent } from "./types";
 import { useConnectionStatus } from "./use-connection-status";
 
-export { RUN_EVENT_FIELDS } from "./fragments";
-export type { RunEvent } from "./types";
+export type { RunEvent } from "@/app/graphql/types";
 
 export interface UseRunEventsOptions {
   runId: string;

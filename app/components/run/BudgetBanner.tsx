@@ -1,10 +1,11 @@
 "use client";
 
 import { useMutation } from "urql";
+import { ResumeRunDocument } from "@/app/graphql/generated";
 import { BudgetForm } from "./BudgetForm";
 import { BUTTON_PRIMARY } from "./buttons";
 import { money } from "./format";
-import { errorText, RESUME_RUN } from "./mutations";
+import { errorText } from "./mutations";
 import type { Cost } from "./types";
 
 interface Props {
@@ -22,7 +23,7 @@ export function budgetAllowsResume(cost: Cost, blocked: { node: string; cost: nu
 
 /** Shown while the run is paused for budget: what stopped it and how to continue. */
 export function BudgetBanner({ runId, cost, blocked, canOperate }: Props) {
-  const [resume, doResume] = useMutation(RESUME_RUN);
+  const [resume, doResume] = useMutation(ResumeRunDocument);
   const needed = blocked ? cost.spent + blocked.cost : null;
   const enough = budgetAllowsResume(cost, blocked);
   return (

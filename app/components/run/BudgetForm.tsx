@@ -2,8 +2,9 @@
 
 import { useId, useState } from "react";
 import { useMutation } from "urql";
+import { SetBudgetDocument } from "@/app/graphql/generated";
 import { BUTTON_PRIMARY, BUTTON_SECONDARY, INPUT } from "./buttons";
-import { errorText, SET_BUDGET } from "./mutations";
+import { errorText } from "./mutations";
 import type { Cost } from "./types";
 
 /** Inline form for `setBudget`; suggests a bit more than what is spent. */
@@ -11,7 +12,7 @@ export function BudgetForm({ runId, cost, onDone }: { runId: string; cost: Cost;
   const id = useId();
   const suggested = cost.budget === null ? "" : String(Math.round(Math.max(cost.budget, cost.spent) * 2 * 100) / 100);
   const [value, setValue] = useState(suggested);
-  const [result, setBudget] = useMutation(SET_BUDGET);
+  const [result, setBudget] = useMutation(SetBudgetDocument);
   const parsed = Number(value);
   const invalid = value.trim() === "" || !Number.isFinite(parsed) || parsed < 0;
 

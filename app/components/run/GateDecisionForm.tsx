@@ -2,9 +2,10 @@
 
 import { useId, useState } from "react";
 import { useMutation } from "urql";
+import { HumanDecisionDocument } from "@/app/graphql/generated";
 import { JsonView } from "../JsonView";
 import { BUTTON_DANGER, BUTTON_SECONDARY, BUTTON_SUCCESS, INPUT } from "./buttons";
-import { errorText, HUMAN_DECISION } from "./mutations";
+import { errorText } from "./mutations";
 import type { Decision, GateDecisionView, NodeView } from "./types";
 
 /** A JSON patch as typed: the parsed value, or why it is not JSON. */
@@ -27,7 +28,7 @@ export function GateDecisionForm({ runId, node, canDecide }: { runId: string; no
   const [feedback, setFeedback] = useState("");
   const [modifying, setModifying] = useState(false);
   const [patchText, setPatchText] = useState(() => JSON.stringify(node.gate?.presentation ?? null, null, 2));
-  const [result, decide] = useMutation(HUMAN_DECISION);
+  const [result, decide] = useMutation(HumanDecisionDocument);
   const gate = node.gate;
   const decision = gate?.decision ?? (result.data?.humanDecision?.gate?.decision as GateDecisionView | undefined);
   const patch = parsePatch(patchText);

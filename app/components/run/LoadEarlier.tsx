@@ -1,16 +1,13 @@
 "use client";
 
 import { useCallback, useState } from "react";
-import { EVENTS_PAGE_QUERY } from "../live/fragments";
+import { RunEventsPageDocument } from "@/app/graphql/generated";
 import { useLive } from "../live/LiveProvider";
-import type { EventPage } from "../live/types";
-import { printDocument } from "../live/urql-client";
 import type { RunBuffers } from "./run-buffers";
 import { useBufferVersion } from "./use-buffer-version";
 
 /** Events per click: the API's page size. */
 const PAGE = 1000;
-const QUERY = printDocument(EVENTS_PAGE_QUERY);
 
 /**
  * The page renders the run's recent events; older ones (and their log lines) load on
@@ -27,10 +24,7 @@ export function LoadEarlier({ runId, buffers }: { runId: string; buffers: RunBuf
     setLoading(true);
     setError(null);
     try {
-      const r = await transport.query<{ events: EventPage }>({
-        query: QUERY,
-        variables: { runId, afterSeq, first: before - 1 - afterSeq },
-      });
+      const r = await transport.query(RunEventsPageDocument, { runId, afterSeq, first: before - 1 - afterSeq });
       if (r.errors?.length || !r.data) throw new Error(r.errors?.[0]?.message ?? "no data");
       buffers.prepend(r.data.events.events);
     } catch (e) {

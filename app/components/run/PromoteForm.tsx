@@ -3,8 +3,9 @@
 import Link from "next/link";
 import { useId, useState } from "react";
 import { useMutation } from "urql";
+import { PromoteRunDocument } from "@/app/graphql/generated";
 import { BUTTON_PRIMARY, INPUT } from "./buttons";
-import { errorText, PROMOTE_RUN } from "./mutations";
+import { errorText } from "./mutations";
 
 interface Promoted {
   name: string;
@@ -19,7 +20,7 @@ const NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/i;
 export function PromoteForm({ runId, defaultName }: { runId: string; defaultName: string | null }) {
   const id = useId();
   const [name, setName] = useState(defaultName ?? "");
-  const [result, promote] = useMutation(PROMOTE_RUN);
+  const [result, promote] = useMutation(PromoteRunDocument);
   const promoted = result.data?.promoteRun as Promoted | undefined;
   const valid = NAME.test(name.trim());
 

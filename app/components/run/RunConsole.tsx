@@ -37,7 +37,7 @@ export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
   // for a batch of log lines only: those change the buffers, not the console's state.
   const onBatch = useCallback(
     (events: ConsoleEvent[]) => {
-      const fresh = buffers.append(events).filter((e) => e.type !== "LOG");
+      const fresh = buffers.append(events).filter((e) => e.__typename !== "LogEvent");
       if (fresh.length) dispatch({ type: "batch", events: fresh, now: performance.now() });
     },
     [buffers],

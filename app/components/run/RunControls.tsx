@@ -2,9 +2,10 @@
 
 import { useState } from "react";
 import { useMutation } from "urql";
+import { CancelRunDocument, PauseRunDocument, ResumeRunDocument } from "@/app/graphql/generated";
 import { BudgetForm } from "./BudgetForm";
 import { BUTTON_DANGER, BUTTON_PRIMARY, BUTTON_SECONDARY } from "./buttons";
-import { CANCEL_RUN, errorText, PAUSE_RUN, RESUME_RUN } from "./mutations";
+import { errorText } from "./mutations";
 import type { Cost, RunStatus } from "./types";
 
 const ACTIVE: RunStatus[] = ["QUEUED", "RUNNING", "PAUSED"];
@@ -21,9 +22,9 @@ export function RunControls({
   cost: Cost;
   resumeBlocked: boolean;
 }) {
-  const [pause, doPause] = useMutation(PAUSE_RUN);
-  const [resume, doResume] = useMutation(RESUME_RUN);
-  const [cancel, doCancel] = useMutation(CANCEL_RUN);
+  const [pause, doPause] = useMutation(PauseRunDocument);
+  const [resume, doResume] = useMutation(ResumeRunDocument);
+  const [cancel, doCancel] = useMutation(CancelRunDocument);
   const [confirming, setConfirming] = useState(false);
   const [editingBudget, setEditingBudget] = useState(false);
   if (!ACTIVE.includes(status)) return null;

@@ -1,3 +1,4 @@
+import type { EventOf } from "@/app/graphql/types";
 import { formatDuration as shortDuration } from "../format";
 import { money } from "./format";
 import type { ConsoleEvent, EventType, LogLevel } from "./types";
@@ -21,41 +22,41 @@ export interface LogRow {
 }
 
 export function summarize(e: ConsoleEvent): string {
-  switch (e.type) {
-    case "RUN_STATUS":
+  switch (e.__typename) {
+    case "RunStatusEvent":
       return `run ${e.status}${e.reason ? ` (${e.reason})` : ""}`;
-    case "NODE_STATE": {
+    case "NodeStateEvent": {
       const n = e.node;
       const took = n.durationMs !== null && n.finishedAt ? ` in ${shortDuration(n.durationMs)}` : "";
       const attempt = n.attempt > 1 ? ` (attempt ${n.attempt})` : "";
       const progress = n.status === "RUNNING" && n.progress > 0 ? ` ${Math.round(n.progress * 100)}%` : "";
       return `${n.key} ${n.status}${progress}${took}${attempt}${n.error ? ` — ${n.error}` : ""}`;
     }
-    case "EDGE_ACTIVE":
+    case "EdgeActiveEvent":
       return `${e.from} → ${e.to}`;
-    case "DAG_MUTATED":
+    case "DagMutatedEvent":
       return `+${e.addedNodes.length} node${e.addedNodes.length === 1 ? "" : "s"}${
         e.addedNodes.length ? ` (${e.addedNodes[0].key}${e.addedNodes.length > 1 ? " …" : ""})` : ""
       }`;
-    case "COST_UPDATE":
+    case "CostUpdateEvent":
       return `spent ${money(e.spent)} / ${money(e.budget)}${
         e.blockedNode ? ` — ${e.blockedNode} (${money(e.nodeCost ?? 0)}) would exceed the budget` : ""
       }`;
-    case "LOG":
+    case "LogEvent":
       return `${e.nodeKey ? `[${e.nodeKey}] ` : ""}${e.level} ${e.message}`;
-    case "GATE_WAITING":
+    case "GateWaitingEvent":
       return `${e.node.key} waits: ${e.gate.title}`;
-    case "GATE_DECIDED":
+    case "GateDecidedEvent":
       return `${e.node.key} ${e.decision.decision} by ${e.decision.decidedBy}${
         e.decision.feedback ? ` — ${e.decision.feedback}` : ""
       }`;
-    case "RESULTS":
+    case "ResultsEvent":
       return `results: +${e.results.rows.length} row${e.results.rows.length === 1 ? "" : "s"}${
         e.total != null ? ` (${e.total} in all)` : ""
       }`;
-    case "RUN_COMPLETED":
+    case "RunCompletedEvent":
       return `completed ${e.status} in ${shortDuration(e.durationMs)} — ${e.nodesSucceeded} succeeded, ${e.nodesFailed} failed`;
-    case "ERROR":
+    case "ErrorEvent":
       return `${e.nodeKey ? `${e.nodeKey}: ` : ""}${e.message}`;
   }
 }
@@ -64,6 +65,6 @@ export function toEventRow(e: ConsoleEvent): EventRow {
   return { seq: e.seq, type: e.type, at: Date.parse(e.at), text: summarize(e) };
 }
 
-export function toLogRow(e: ConsoleEvent & { type: "LOG" }): LogRow {
+export function toLogRow(e: EventOf<"LogEvent">): LogRow {
   return { seq: e.seq, at: Date.parse(e.at), level: e.level, nodeKey: e.nodeKey, message: e.message };
 }

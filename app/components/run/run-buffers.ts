@@ -1,3 +1,4 @@
+import type { EventOf } from "@/app/graphql/types";
 import { BoundedBuffer } from "./bounded-buffer";
 import { type EventRow, type LogRow, toEventRow, toLogRow } from "./event-rows";
 import type { ConsoleEvent } from "./types";
@@ -31,7 +32,7 @@ export class RunBuffers {
       this.lastSeq = e.seq;
       fresh.push(e);
       this.events.push(toEventRow(e));
-      if (e.type === "LOG") {
+      if (e.__typename === "LogEvent") {
         this.logs.push(toLogRow(e));
         if (e.nodeKey) this.logNodes.add(e.nodeKey);
       }
@@ -50,7 +51,7 @@ export class RunBuffers {
     if (before.length === 0) return;
     this.firstSeq = before[0].seq;
     this.events.prepend(before.map(toEventRow));
-    const logs = before.filter((e): e is ConsoleEvent & { type: "LOG" } => e.type === "LOG");
+    const logs = before.filter((e): e is EventOf<"LogEvent"> => e.__typename === "LogEvent");
     for (const e of logs) if (e.nodeKey) this.logNodes.add(e.nodeKey);
     this.logs.prepend(logs.map(toLogRow));
   }

@@ -27,8 +27,9 @@ export function initialState(s: RunSnapshot): ConsoleState {
   let blocked: ConsoleState["blocked"] = null;
   let completed: ConsoleState["completed"] = null;
   for (const e of s.events) {
-    if (e.type === "COST_UPDATE") blocked = e.blockedNode ? { node: e.blockedNode, cost: e.nodeCost ?? 0 } : null;
-    if (e.type === "RUN_COMPLETED") completed = e;
+    if (e.__typename === "CostUpdateEvent")
+      blocked = e.blockedNode ? { node: e.blockedNode, cost: e.nodeCost ?? 0 } : null;
+    if (e.__typename === "RunCompletedEvent") completed = e;
   }
   return {
     run: s.run,
@@ -75,8 +76,8 @@ export function reduceBatch(state: ConsoleState, events: readonly ConsoleEvent[]
 
   for (const e of events) {
     if (e.seq <= next.lastSeq) continue;
-    switch (e.type) {
-      case "RUN_STATUS":
+    switch (e.__typename) {
+      case "RunStatusEvent":
         patchRun({
           status: e.status,
           statusReason: e.reason,
@@ -85,37 +86,37 @@ export function reduceBatch(state: ConsoleState, events: readonly ConsoleEvent[]
         });
         if (e.status !== "PAUSED") patch({ blocked: null });
         break;
-      case "NODE_STATE":
-      case "GATE_WAITING":
-      case "GATE_DECIDED":
+      case "NodeStateEvent":
+      case "GateWaitingEvent":
+      case "GateDecidedEvent":
         setNode(e.node);
         break;
-      case "DAG_MUTATED":
+      case "DagMutatedEvent":
         for (const n of e.addedNodes) setNode(n);
         break;
-      case "EDGE_ACTIVE":
+      case "EdgeActiveEvent":
         active ??= new Map(state.activeEdges);
         active.set(edgeId(e.from, e.to), now);
         break;
-      case "COST_UPDATE":
+      case "CostUpdateEvent":
         patch({
           cost: { spent: e.spent, budget: e.budget, remaining: e.remaining },
           ...(e.blockedNode ? { blocked: { node: e.blockedNode, cost: e.nodeCost ?? 0 } } : {}),
         });
         break;
-      case "RESULTS":
+      case "ResultsEvent":
         patch({ results: appendResults(next.results, e) });
         break;
-      case "RUN_COMPLETED":
+      case "RunCompletedEvent":
         patchRun({ status: e.status, finishedAt: e.at, sealed: true });
         patch({
           completed: { nodesSucceeded: e.nodesSucceeded, nodesFailed: e.nodesFailed, durationMs: e.durationMs },
         });
         break;
-      case "ERROR":
+      case "ErrorEvent":
         if (!e.nodeKey) patchRun({ error: e.message });
         break;
-      case "LOG":
+      case "LogEvent":
         break; // logs live in the bounded buffer, not in state
     }
     patch({ lastSeq: e.seq });

@@ -1,10 +1,12 @@
 /**
- * The run console's view of a run: the shapes of SPEC §6 events as the GraphQL API
- * serves them (the SSR snapshot builds the same shapes from the stored payloads), so one
- * reducer applies both the server-rendered history and live batches.
+ * The run console's view of a run: the server renders it from the `RunConsole` query
+ * (app/graphql/run.graphql) executed in-process, and live events arrive in the same
+ * generated shapes, so one reducer applies both the server-rendered history and live
+ * batches.
  */
 
-import type { Cost, ResultsTable, RunEvent, RunNode, RunStatus } from "../live/types";
+import type { RunConsoleQuery } from "@/app/graphql/generated";
+import type { Cost, ResultsTable, RunEvent, RunNode } from "@/app/graphql/types";
 
 export type {
   Cost,
@@ -17,28 +19,17 @@ export type {
   NodeStatus,
   ResultsTable,
   RunStatus,
-} from "../live/types";
+} from "@/app/graphql/types";
 
-/** A node as NODE_STATE events carry it (`NODE_FIELDS`). */
+/** A node as NODE_STATE events carry it (`NodeFields`). */
 export type NodeView = RunNode;
-/** One event of the run's log (`RUN_EVENT_FIELDS`), discriminated by `type`. */
+/** One event of the run's log (`RunEventFields`), discriminated by `__typename`. */
 export type ConsoleEvent = RunEvent;
 
-export interface RunView {
-  id: string;
-  namespace: string;
-  label: string | null;
-  pipeline: string | null;
-  pipelineVersion: number | null;
-  status: RunStatus;
-  statusReason: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  progress: number;
-  error: string | null;
-  sealed: boolean;
-}
+/** The run as `RunConsole` reads it. */
+export type ConsoleRun = NonNullable<RunConsoleQuery["run"]>;
+/** The run's own fields (the header's). */
+export type RunView = Omit<ConsoleRun, "spec" | "params" | "lastSeq" | "cost" | "nodes" | "results" | "events">;
 
 /** Everything the server renders; the client continues live from `lastSeq`. */
 export interface RunSnapshot {
@@ -54,4 +45,21 @@ export interface RunSnapshot {
   /** What the viewer may do (SPEC §7 roles). */
   canOperate: boolean;
   canPromote: boolean;
+}
+
+/** The console's snapshot from the `RunConsole` query's run. */
+export function consoleSnapshot(r: ConsoleRun, can: { operate: boolean; promote: boolean }): RunSnapshot {
+  const { spec, params, lastSeq, cost, nodes, results, events, ...run } = r;
+  return {
+    run,
+    spec,
+    params,
+    nodes,
+    cost,
+    results,
+    events: events.events,
+    lastSeq,
+    canOperate: can.operate,
+    canPromote: can.promote,
+  };
 }

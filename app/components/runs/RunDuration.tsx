@@ -1,7 +1,7 @@
 "use client";
 
+import type { RunStatus } from "@/app/graphql/types";
 import { formatDuration } from "../format";
-import type { RunStatus } from "../live/types";
 import { useNow } from "../use-now";
 
 const TICKING: RunStatus[] = ["RUNNING", "PAUSED"];

@@ -1,8 +1,8 @@
 "use client";
 
 import Link from "next/link";
+import type { RunSummary } from "@/app/graphql/types";
 import { formatCost, formatPercent, shortId } from "../format";
-import type { RunSummary } from "../live/types";
 import { ProgressBar } from "../ProgressBar";
 import { RelativeTime } from "../RelativeTime";
 import { StatusBadge } from "../StatusBadge";

@@ -2,7 +2,7 @@
 
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
-import type { RunStatus } from "../live/types";
+import type { RunStatus } from "@/app/graphql/types";
 import { STATUS_TONES } from "../status-tone";
 import { btn, control, input } from "../ui/styles";
 import { RUN_STATUSES } from "./documents";

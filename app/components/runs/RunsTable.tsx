@@ -2,11 +2,12 @@
 
 import { useEffect, useRef, useState } from "react";
 import { useQuery } from "urql";
+import { RunsDocument } from "@/app/graphql/generated";
 import { useLive } from "../live/LiveProvider";
 import { seedQuery } from "../live/urql-client";
 import { useRefetchOnRunsChanged } from "../live/use-refetch-on-runs-changed";
 import { btn } from "../ui/styles";
-import { RUNS_QUERY, type RunsData, type RunsVariables } from "./documents";
+import type { RunsData, RunsVariables } from "./documents";
 import { RUN_GRID, RunRow } from "./RunRow";
 
 type PageInfo = RunsData["runs"]["pageInfo"];
@@ -27,8 +28,8 @@ export function RunsTable({
   empty: React.ReactNode;
 }) {
   const live = useLive();
-  useState(() => seedQuery(live, RUNS_QUERY, variables, initial));
-  const [result, refetch] = useQuery<RunsData, RunsVariables>({ query: RUNS_QUERY, variables });
+  useState(() => seedQuery(live, RunsDocument, variables, initial));
+  const [result, refetch] = useQuery({ query: RunsDocument, variables });
   // Holds the shared runsChanged subscription open while the list shows; its results reach
   // the rows through the cache. The list is re-read once on mount (the server's read may
   // be older than what the cache already knows) and at most once a minute on changes.
@@ -92,7 +93,7 @@ export function RunsTable({
 
 /** A later page: fetched once, then kept live by the cache like the first one. */
 function MorePage({ variables, onLoaded }: { variables: RunsVariables; onLoaded?: (info: PageInfo) => void }) {
-  const [result] = useQuery<RunsData, RunsVariables>({ query: RUNS_QUERY, variables });
+  const [result] = useQuery({ query: RunsDocument, variables });
   const info = result.data?.runs.pageInfo;
   useEffect(() => {
     if (info && onLoaded) onLoaded(info);

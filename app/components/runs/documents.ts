@@ -1,23 +1,7 @@
-import { gql } from "@urql/core";
-import { RUN_LIST_FIELDS } from "../live/fragments";
-import type { RunStatus, RunSummary } from "../live/types";
+import type { RunsQuery } from "@/app/graphql/generated";
+import type { RunStatus } from "@/app/graphql/types";
 
 export const RUNS_PAGE_SIZE = 25;
-
-export const RUNS_QUERY = gql`
-  query Runs($status: [RunStatus!], $pipeline: String, $search: String, $first: Int, $after: String) {
-    runs(status: $status, pipeline: $pipeline, search: $search, first: $first, after: $after) {
-      nodes {
-        ...RunListFields
-      }
-      pageInfo {
-        endCursor
-        hasNextPage
-      }
-    }
-  }
-  ${RUN_LIST_FIELDS}
-`;
 
 /** Exactly the variables the server page used, so its data seeds the same cache entry. */
 export interface RunsVariables {
@@ -28,12 +12,7 @@ export interface RunsVariables {
   after: string | null;
 }
 
-export interface RunsData {
-  runs: {
-    __typename?: "RunConnection";
-    nodes: RunSummary[];
-    pageInfo: { __typename?: "PageInfo"; endCursor: string | null; hasNextPage: boolean };
-  };
-}
+/** The `Runs` query's data, which the server page passes in. */
+export type RunsData = RunsQuery;
 
 export const RUN_STATUSES: RunStatus[] = ["QUEUED", "RUNNING", "PAUSED", "SUCCEEDED", "FAILED", "CANCELLED"];

@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { useQuery } from "urql";
-import { GATE_COUNT_QUERY } from "../inbox/documents";
+import { InboxCountDocument } from "@/app/graphql/generated";
 import { useLive } from "../live/LiveProvider";
 import { seedQuery } from "../live/urql-client";
 import { useRefetchOnRunsChanged } from "../live/use-refetch-on-runs-changed";
@@ -14,9 +14,9 @@ const VARS = {};
 export function InboxBadge({ initial }: { initial: GateRef[] }) {
   const live = useLive();
   useState(() =>
-    seedQuery(live, GATE_COUNT_QUERY, VARS, { gates: initial.map((g) => ({ __typename: "Node", ...g })) }),
+    seedQuery(live, InboxCountDocument, VARS, { gates: initial.map((g) => ({ __typename: "Node", ...g })) }),
   );
-  const [result, refetch] = useQuery<{ gates: GateRef[] }>({ query: GATE_COUNT_QUERY, variables: VARS });
+  const [result, refetch] = useQuery({ query: InboxCountDocument, variables: VARS });
   useRefetchOnRunsChanged(() => refetch({ requestPolicy: "network-only" }));
   const count = (result.data?.gates ?? initial).length;
   if (count === 0) return null;

@@ -3,8 +3,8 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useMutation } from "urql";
-import type { RunSummary } from "../live/types";
-import { SUBMIT_RUN_MUTATION, type SubmitRunInput } from "./documents";
+import { SubmitRunDocument } from "@/app/graphql/generated";
+import type { SubmitRunInput } from "./documents";
 import { errorMessage, type SpecProblem, specProblemsOf } from "./spec-problems";
 
 export interface SubmitFailure {
@@ -23,7 +23,7 @@ const newKey = () =>
  * so a retried request never starts a second run.
  */
 export function useSubmitRun() {
-  const [state, execute] = useMutation<{ submitRun: RunSummary }, { input: SubmitRunInput }>(SUBMIT_RUN_MUTATION);
+  const [state, execute] = useMutation(SubmitRunDocument);
   const [failure, setFailure] = useState<SubmitFailure | null>(null);
   const [navigating, setNavigating] = useState(false);
   const router = useRouter();

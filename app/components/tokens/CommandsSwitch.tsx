@@ -3,8 +3,8 @@
 import { useRouter } from "next/navigation";
 import { useId, useState, useTransition } from "react";
 import { useMutation } from "urql";
+import { SetNamespaceSettingsDocument } from "@/app/graphql/generated";
 import { errorMessage } from "../submit/spec-problems";
-import { SET_NAMESPACE_SETTINGS_MUTATION } from "./documents";
 
 /**
  * The namespace's `command` node switch (GraphQL `setNamespaceSettings`, admins only).
@@ -21,9 +21,7 @@ export function CommandsSwitch({
   const [refreshing, startRefresh] = useTransition();
   const [on, setOn] = useState(allowCommands);
   const [error, setError] = useState<string | null>(null);
-  const [state, save] = useMutation<{ setNamespaceSettings: { allowCommands: boolean } }>(
-    SET_NAMESPACE_SETTINGS_MUTATION,
-  );
+  const [state, save] = useMutation(SetNamespaceSettingsDocument);
   const ids = useId();
 
   const toggle = async (next: boolean) => {

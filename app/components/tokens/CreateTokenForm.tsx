@@ -3,9 +3,10 @@
 import { useRouter } from "next/navigation";
 import { useId, useState, useTransition } from "react";
 import { useMutation } from "urql";
+import { CreateTokenDocument } from "@/app/graphql/generated";
 import { errorMessage } from "../submit/spec-problems";
 import { btn, input, label } from "../ui/styles";
-import { CREATE_TOKEN_MUTATION, type CreatedToken, ROLES, type Role } from "./documents";
+import { type CreatedToken, ROLES, type Role } from "./documents";
 import { NewTokenSecret } from "./NewTokenSecret";
 
 /**
@@ -19,7 +20,7 @@ export function CreateTokenForm({ namespace }: { namespace: string }) {
   const [role, setRole] = useState<Role>("VIEWER");
   const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<CreatedToken | null>(null);
-  const [state, create] = useMutation<{ createToken: CreatedToken }>(CREATE_TOKEN_MUTATION);
+  const [state, create] = useMutation(CreateTokenDocument);
   const ids = useId();
 
   if (created) return <NewTokenSecret created={created} onDone={() => setCreated(null)} />;

@@ -3,9 +3,9 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState, useTransition } from "react";
 import { useMutation } from "urql";
+import { RevokeTokenDocument } from "@/app/graphql/generated";
 import { errorMessage } from "../submit/spec-problems";
 import { btn } from "../ui/styles";
-import { REVOKE_TOKEN_MUTATION } from "./documents";
 
 /** `btn.ghost` in the danger colour (a class list of its own: two text colours would race). */
 const REVOKE_BUTTON =
@@ -38,7 +38,7 @@ export function RevokeControl({
   const router = useRouter();
   const [refreshing, startRefresh] = useTransition();
   const [error, setError] = useState<string | null>(null);
-  const [state, revoke] = useMutation(REVOKE_TOKEN_MUTATION);
+  const [state, revoke] = useMutation(RevokeTokenDocument);
   const opener = useRef<HTMLButtonElement>(null);
   const confirmButton = useRef<HTMLButtonElement>(null);
 

@@ -1,8 +1,9 @@
-import { gql } from "@urql/core";
+import type { CreateTokenMutation } from "@/app/graphql/generated";
+import type { Role } from "@/app/graphql/types";
 
-/** Client documents of the tokens page (graphql/schema/tokens.graphql); admins only. */
+/** The tokens page (admins only); its documents are in app/graphql/tokens.graphql. */
 
-export type Role = "VIEWER" | "OPERATOR" | "ADMIN";
+export type { Role };
 
 export const ROLES: { value: Role; label: string; can: string }[] = [
   { value: "VIEWER", label: "Viewer", can: "Viewers read runs and watch them live." },
@@ -14,40 +15,4 @@ export const ROLES: { value: Role; label: string; can: string }[] = [
   { value: "ADMIN", label: "Admin", can: "Admins also promote runs to pipelines and manage tokens." },
 ];
 
-export const CREATE_TOKEN_MUTATION = gql`
-  mutation CreateToken($input: CreateTokenInput!) {
-    createToken(input: $input) {
-      token {
-        id
-        name
-        role
-        createdAt
-      }
-      secret
-    }
-  }
-`;
-
-export interface CreatedToken {
-  token: { id: string; name: string; role: Role; createdAt: string };
-  secret: string;
-}
-
-export const REVOKE_TOKEN_MUTATION = gql`
-  mutation RevokeToken($id: ID!) {
-    revokeToken(id: $id) {
-      id
-      revokedAt
-    }
-  }
-`;
-
-export const SET_NAMESPACE_SETTINGS_MUTATION = gql`
-  mutation SetNamespaceSettings($allowCommands: Boolean!) {
-    setNamespaceSettings(allowCommands: $allowCommands) {
-      name
-      allowCommands
-      commandsAvailable
-    }
-  }
-`;
+export type CreatedToken = CreateTokenMutation["createToken"];
