@@ -36,6 +36,8 @@ export function localExecutor(schema: GraphQLSchema, server: ServerContext): Loc
       contextValue,
     });
     if (result.errors?.length) throw result.errors[0].originalError ?? result.errors[0];
-    return result.data as TData;
+    // As a response carries it: plain JSON (graphql-js builds null-prototype objects, which
+    // React refuses to hand from a server component to a client one).
+    return JSON.parse(JSON.stringify(result.data)) as TData;
   };
 }
