@@ -28,6 +28,8 @@ export interface GraphQLContext extends ServerContext {
   viewer: Viewer;
   loaders: Loaders;
   transport: Transport;
+  /** The HTTP request (yoga's, on HTTP and SSE): its signal aborts when the client goes away. */
+  request?: Request;
 }
 
 /**

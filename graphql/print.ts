@@ -8,6 +8,8 @@ import {
   RESOLVER_TYPES_FILE,
   resolverTypes,
   SCHEMA_FILE,
+  SDK_TYPES_FILE,
+  sdkTypes,
 } from "./codegen";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -20,3 +22,4 @@ const write = (file: string, text: string) => {
 write(SCHEMA_FILE, printedSchema());
 write(RESOLVER_TYPES_FILE, await resolverTypes());
 write(CLIENT_TYPES_FILE, await clientTypes(root));
+write(SDK_TYPES_FILE, await sdkTypes(root));

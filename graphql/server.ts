@@ -280,6 +280,7 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
     async close() {
       state.stopping = true;
       access.close(); // live subscriptions end with a retryable error
+      runtime.workBell.close(); // long-polling claims answer now (null)
       runsChanged.close();
       await Promise.all([ws.dispose(), streams.close()]);
       await access.caps.close();

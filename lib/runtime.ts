@@ -5,6 +5,7 @@ import { createDb, type Db } from "./db/client";
 import { connectionUrl } from "./db/connection";
 import { applyMigrations } from "./db/schema-engine";
 import type { ExecSettings } from "./engine/executors/types";
+import { WorkBell } from "./engine/work-bell";
 import { Worker } from "./engine/worker";
 import { env } from "./env";
 import { Notifier } from "./events/notifier";
@@ -17,6 +18,8 @@ import { StartError } from "./start-errors";
 export interface Runtime {
   db: Db;
   notifier: Notifier;
+  /** Wakes long-polling external claims when work is ready. */
+  workBell: WorkBell;
   events: EventHub;
   worker: Worker | null;
   databaseUrl: string;
@@ -50,6 +53,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const notifier = new Notifier(conn.url, (msg, err) => log.warn({ err }, msg));
   await notifier.start();
   const events = new EventHub(db, notifier);
+  const workBell = new WorkBell(notifier);
   const settings: ExecSettings = {
     allowCommands: e.SIGNALBOX_ALLOW_COMMANDS,
     httpAllowedHosts: e.SIGNALBOX_HTTP_ALLOWED_HOSTS,
@@ -70,6 +74,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   return {
     db,
     notifier,
+    workBell,
     events,
     worker,
     databaseUrl: conn.url,
@@ -77,6 +82,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     adminSecret: seeded?.created ?? null,
     adminTokenFile: seeded?.file ?? null,
     async stop() {
+      workBell.close();
       await worker?.stop();
       await notifier.stop();
       await db.$disconnect();

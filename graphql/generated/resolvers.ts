@@ -109,12 +109,22 @@ export type Mutation = {
   humanDecision: Node;
   /** Make a SUCCEEDED run's spec the next version of pipeline `name` (admin). */
   promoteRun: Pipeline;
-  /** Lease the oldest ready `external` node on `queue`, or null when none is ready (operator). */
+  /**
+   * Lease the oldest ready `external` node on `queue`, or null when none is ready (operator).
+   * With `waitMs` (up to 30000) an idle worker long-polls: the request is held until work is
+   * ready on the queue (answered within milliseconds of the commit that queued it) or
+   * `waitMs` passes, so idle workers send one request per `waitMs` instead of polling.
+   */
   claimNode?: Maybe<NodeLease>;
   /** Extend a lease (default: the node's leaseMs). */
   heartbeatNode: Scalars['Boolean']['output'];
   reportNode: Scalars['Boolean']['output'];
   completeNode: Node;
+  /**
+   * Give the lease back unfinished (a worker shutting down): the node is queued again at
+   * once and this attempt does not count against its retries.
+   */
+  releaseNode: Node;
   /** Fail this attempt: retried while the node has retries left. */
   failNode: Node;
   /** Create a token in the caller's namespace; the secret is returned once (admin). */
@@ -173,6 +183,7 @@ export type MutationClaimNodeArgs = {
   queue: Scalars['String']['input'];
   leaseMs?: InputMaybe<Scalars['Int']['input']>;
   worker?: InputMaybe<Scalars['String']['input']>;
+  waitMs?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -192,6 +203,13 @@ export type MutationCompleteNodeArgs = {
   nodeId: Scalars['ID']['input'];
   epoch: Scalars['Int']['input'];
   output?: InputMaybe<Scalars['JSON']['input']>;
+};
+
+
+export type MutationReleaseNodeArgs = {
+  nodeId: Scalars['ID']['input'];
+  epoch: Scalars['Int']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -957,6 +975,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   heartbeatNode?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationHeartbeatNodeArgs, 'nodeId' | 'epoch'>>;
   reportNode?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationReportNodeArgs, 'input'>>;
   completeNode?: Resolver<ResolversTypes['Node'], ParentType, ContextType, RequireFields<MutationCompleteNodeArgs, 'nodeId' | 'epoch'>>;
+  releaseNode?: Resolver<ResolversTypes['Node'], ParentType, ContextType, RequireFields<MutationReleaseNodeArgs, 'nodeId' | 'epoch'>>;
   failNode?: Resolver<ResolversTypes['Node'], ParentType, ContextType, RequireFields<MutationFailNodeArgs, 'nodeId' | 'epoch' | 'error'>>;
   createToken?: Resolver<ResolversTypes['CreatedToken'], ParentType, ContextType, RequireFields<MutationCreateTokenArgs, 'input'>>;
   revokeToken?: Resolver<ResolversTypes['ApiToken'], ParentType, ContextType, RequireFields<MutationRevokeTokenArgs, 'id'>>;

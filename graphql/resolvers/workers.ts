@@ -1,5 +1,6 @@
-import { assertLeaseMs, claimExternal } from "../../lib/engine/leases";
-import { completeNode, failNode, heartbeat, type LeaseRef, reportProgress } from "../../lib/engine/report";
+import { assertLeaseMs, claimExternal, type ExternalClaim } from "../../lib/engine/leases";
+import { completeNode, failNode, heartbeat, type LeaseRef, releaseNode, reportProgress } from "../../lib/engine/report";
+import { MAX_CLAIM_WAIT_MS } from "../../lib/engine/work-bell";
 import { DomainError, notFound } from "../../lib/errors";
 import { LOG_LEVELS, type LogLevel } from "../../lib/events/types";
 import { getNodeRef, type NodeRef } from "../../lib/runs/queries";
@@ -73,19 +74,52 @@ function parseReport(input: NodeReportInput) {
   };
 }
 
+/**
+ * A claim that long-polls for up to `waitMs`: armed on the work bell before each look, so
+ * work queued between a look and the wait wakes it. Ends early (null) when the client goes
+ * away or the server shuts down.
+ */
+async function claimWaiting(
+  ctx: GraphQLContext,
+  claim: () => Promise<ExternalClaim | null>,
+  waitMs: number,
+): Promise<ExternalClaim | null> {
+  const deadline = Date.now() + waitMs;
+  const signal = ctx.request?.signal;
+  for (;;) {
+    const waiter = ctx.runtime.workBell.arm();
+    const found = await claim();
+    const left = deadline - Date.now();
+    if (found || left <= 0 || signal?.aborted || ctx.runtime.workBell.isClosed) {
+      waiter.disarm();
+      return found;
+    }
+    await waiter.wait(left, signal);
+  }
+}
+
 export const workerResolvers: Resolvers = {
   Mutation: {
-    claimNode: (_, { queue, leaseMs, worker }, ctx) => {
+    claimNode: (_, { queue, leaseMs, worker, waitMs }, ctx) => {
       requireRole(ctx.viewer, "OPERATOR");
       if (leaseMs != null) assertLeaseMs(leaseMs);
+      if (waitMs != null && (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > MAX_CLAIM_WAIT_MS)) {
+        throw new DomainError("BAD_INPUT", `waitMs must be 0..${MAX_CLAIM_WAIT_MS}`);
+      }
       const owner = `${(worker ?? "external").slice(0, 100)}@${ctx.viewer.name}`;
-      return claimExternal(ctx.runtime.db, {
-        namespace: ctx.viewer.namespace,
-        queue,
-        owner,
-        leaseMs: leaseMs ?? undefined,
-        tokenId: ctx.viewer.tokenId,
-      });
+      const claim = () =>
+        claimExternal(ctx.runtime.db, {
+          namespace: ctx.viewer.namespace,
+          queue,
+          owner,
+          leaseMs: leaseMs ?? undefined,
+          tokenId: ctx.viewer.tokenId,
+        });
+      return waitMs ? claimWaiting(ctx, claim, waitMs) : claim();
+    },
+    releaseNode: async (_, { nodeId, epoch, reason }, ctx) => {
+      await releaseNode(ctx.runtime.db, await leasedNode(ctx, nodeId, epoch), reason ?? "released by the worker");
+      return nodeAfter(ctx, nodeId);
     },
     heartbeatNode: async (_, { nodeId, epoch, leaseMs }, ctx) => {
       const ref = await leasedNode(ctx, nodeId, epoch);

@@ -138,6 +138,30 @@ export async function failAttempt(c: RunTx, node: RunNode, error: string, extraA
   }
 }
 
+/**
+ * Give a lease back unfinished (a worker stopping at its deadline): the node is QUEUED
+ * again at once for another worker, and the attempt does not count against its retries
+ * (the next claim takes the same attempt number). The old epoch stays fenced.
+ */
+export async function releaseNode(db: Db, ref: LeaseRef, reason: string): Promise<void> {
+  await withRun(db, ref.runId, async (c) => {
+    const node = await fence(c, ref);
+    c.emit("LOG", {
+      level: "WARNING",
+      message: `attempt ${node.attempt} released unfinished: ${reason.slice(0, 500)}`,
+      nodeKey: node.key,
+    });
+    await setNode(c, node.id, {
+      status: "QUEUED",
+      attempt: Math.max(0, node.attempt - 1),
+      notBefore: null,
+      leaseExpiresAt: null,
+      leaseOwner: null,
+    });
+    c.wakeWorkers();
+  });
+}
+
 /** What an executor reports while it runs; flushed in batches (one transaction each). */
 export interface ProgressReport {
   progress?: number;

@@ -8,6 +8,8 @@ import {
   RESOLVER_TYPES_FILE,
   resolverTypes,
   SCHEMA_FILE,
+  SDK_TYPES_FILE,
+  sdkTypes,
 } from "../../graphql/codegen";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -25,6 +27,10 @@ describe("generated GraphQL artifacts", () => {
   it("app/graphql/generated.ts matches the app's documents and the SDL (run `npm run graphql:print`)", async () => {
     // Also validates every document against the schema: codegen throws on an unknown field.
     expect(committed(CLIENT_TYPES_FILE)).toBe(await clientTypes(ROOT));
+  });
+
+  it("sdk/src/generated.ts matches the SDK's documents, the app's fragments and the SDL", async () => {
+    expect(committed(SDK_TYPES_FILE)).toBe(await sdkTypes(ROOT));
   });
 
   it("keeps the normative SPEC §6–§7 names", () => {

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import os from "node:os";
+import { invalidCommandMessage, parseWorkflowCommand } from "@signalbox/sdk/workflow-commands";
 import { env } from "../../env";
 import { LineRate, LineSplitter } from "./command-output";
 import type { ExecContext, NodeExecutor } from "./types";
@@ -14,50 +15,34 @@ interface CommandConfig {
 const KILL_GRACE_MS = 2_000;
 
 /**
- * Parse one stdout line. Workflow commands (`::progress 0.4`, `::cost 0.12`,
- * `::metric name=value`, `::output {json}`, `::result {json row}`) report to the engine;
- * anything else is a log line. Returns the `::output` value when the line sets it.
+ * One stdout line: a workflow command (`@signalbox/sdk/workflow-commands`, the protocol
+ * `signalbox worker -- <command>` speaks too) reports to the engine; anything else is a
+ * log line. Returns the `::output` value when the line sets it.
  */
 export function handleStdoutLine(line: string, ctx: Pick<ExecContext, "report">): { output?: unknown } {
-  const m = /^::(progress|cost|metric|output|result)\s+(.*)$/.exec(line.trim());
-  if (!m) {
-    ctx.report.log("INFO", line);
-    return {};
+  const c = parseWorkflowCommand(line);
+  switch (c.type) {
+    case "log":
+      ctx.report.log("INFO", c.line);
+      return {};
+    case "progress":
+      ctx.report.progress(c.value);
+      return {};
+    case "cost":
+      ctx.report.cost(c.value);
+      return {};
+    case "metric":
+      ctx.report.metric(c.name, c.value);
+      return {};
+    case "output":
+      return { output: c.value };
+    case "result":
+      ctx.report.result(c.row);
+      return {};
+    case "invalid":
+      ctx.report.log("WARNING", invalidCommandMessage(c));
+      return {};
   }
-  const [, cmd, arg] = m;
-  try {
-    switch (cmd) {
-      case "progress":
-        ctx.report.progress(num(arg));
-        return {};
-      case "cost":
-        ctx.report.cost(num(arg));
-        return {};
-      case "metric": {
-        const eq = arg.indexOf("=");
-        if (eq < 1) throw new Error("expected name=value");
-        ctx.report.metric(arg.slice(0, eq).trim(), num(arg.slice(eq + 1)));
-        return {};
-      }
-      case "output":
-        return { output: JSON.parse(arg) };
-      case "result": {
-        const row = JSON.parse(arg);
-        if (!row || typeof row !== "object" || Array.isArray(row)) throw new Error("a result row is a JSON object");
-        ctx.report.result(row);
-        return {};
-      }
-    }
-  } catch (e) {
-    ctx.report.log("WARNING", `bad workflow command "${line.slice(0, 200)}": ${(e as Error).message}`);
-  }
-  return {};
-}
-
-function num(s: string): number {
-  const n = Number(s.trim());
-  if (!Number.isFinite(n)) throw new Error(`not a number: ${s}`);
-  return n;
 }
 
 /** Variables a command inherits from the server; everything else (secrets included) stays out. */
