@@ -70,3 +70,26 @@ export function causeOf(err: unknown): string {
   while (e?.cause && typeof e.cause === "object") e = e.cause as typeof e;
   return e?.code ?? e?.message ?? String(err);
 }
+
+/**
+ * `request`, tried again while the failure is transient (connection, overload, a restart)
+ * with backoff, for up to `forMs`: a worker's report or completion should outlast a
+ * server restart, not fail the job.
+ */
+export async function requestRetrying<TResult, TVariables>(
+  conn: Connection,
+  document: Document<TResult, TVariables>,
+  variables: TVariables,
+  forMs = 30_000,
+): Promise<TResult> {
+  const deadline = Date.now() + forMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await request(conn, document, variables);
+    } catch (err) {
+      if (!(err instanceof SignalboxError) || !err.retryable || Date.now() > deadline) throw err;
+      const delay = Math.min(5_000, 200 * 2 ** attempt) * (0.5 + Math.random());
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
