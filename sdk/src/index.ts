@@ -16,5 +16,7 @@ export {
 export { type ErrorCode, isSignalboxError, SignalboxError, type SpecProblem } from "./errors.js";
 export type { Decision, EventType, NodeStatus, RunStatus, SubmitRunInput } from "./generated.js";
 export type { Connection } from "./http.js";
+export type { LogLevel } from "./job-reporter.js";
 export { type RunEvent, type Transport, type WatchOptions, type WatchStatus, watchRun } from "./watch.js";
+export { createWorker, type Job, type Worker, type WorkerOptions } from "./worker.js";
 export { parseWorkflowCommand, type WorkflowCommand } from "./workflow-commands.js";
