@@ -4,6 +4,11 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type Role =
+  | 'VIEWER'
+  | 'OPERATOR'
+  | 'ADMIN';
+
 export type RunStatus =
   | 'QUEUED'
   | 'RUNNING'
@@ -277,6 +282,11 @@ export type RunHeadQueryVariables = Exact<{
 
 
 export type RunHeadQuery = { run: { sealed: boolean, lastSeq: number } | null };
+
+export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ViewerQuery = { viewer: { name: string, namespace: string, role: Role } };
 
 export type GateFieldsFragment = { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null };
 
@@ -1208,3 +1218,12 @@ export const RunHeadDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RunHeadQuery, RunHeadQueryVariables>;
+export const ViewerDocument = new TypedDocumentString(`
+    query Viewer {
+  viewer {
+    name
+    namespace
+    role
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerQuery, ViewerQueryVariables>;
