@@ -138,7 +138,7 @@ describe("SignalboxClient", () => {
       sbx.watchRun(run.id, { onStatus: (s) => statuses.push(s), backoff: { initialMs: 100, maxMs: 1000 } }),
       async (ev) => {
         if (ev.type === "GATE_WAITING") await sbx.decide({ runId: run.id, nodeKey: "hold", decision: "APPROVE" });
-        if (ev.type === "NODE_STATE" && ev.node.parentKey === "each" && !cut) {
+        if (ev.__typename === "NodeStateEvent" && ev.node.parentKey === "each" && !cut) {
           cut = true;
           proxy.cut();
         }
