@@ -1,5 +1,5 @@
 /** The closed list of error codes clients may rely on (SPEC §7). */
-export const ERROR_CODES = [
+const ERROR_CODES = [
   "UNAUTHENTICATED",
   "FORBIDDEN",
   "NOT_FOUND",

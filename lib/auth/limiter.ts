@@ -5,7 +5,7 @@ import { hitWindow } from "./rate-windows";
 import { lookupToken, type Viewer } from "./tokens";
 
 /** The failed-authentication window (SIGNALBOX_AUTH_FAILURE_LIMIT failures per this). */
-export const AUTH_FAILURE_WINDOW_MS = 60_000;
+const AUTH_FAILURE_WINDOW_MS = 60_000;
 
 export const authRateLimited = () =>
   new DomainError("RATE_LIMITED", "too many failed authentications from your address; slow down");

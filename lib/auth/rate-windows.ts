@@ -48,17 +48,6 @@ export async function hitWindows(
   return keys.map((k) => byKey.get(k) ?? 0);
 }
 
-/** The estimated hits of `key` over the last `windowMs`, without adding one. */
-export async function windowCount(db: Db, key: string, windowMs: number, now = Date.now()): Promise<number> {
-  const start = Math.floor(now / windowMs) * windowMs;
-  const rows = await db.$queryRaw<{ window_start: bigint; hits: number }[]>`
-    SELECT window_start, hits FROM rate_windows
-    WHERE key = ${key} AND window_start IN (${BigInt(start)}, ${BigInt(start - windowMs)})`;
-  let n = 0;
-  for (const r of rows) n += Number(r.window_start) === start ? r.hits : r.hits * (1 - (now - start) / windowMs);
-  return n;
-}
-
 /** Windows older than this are deleted (longer than any window in use). */
 const KEEP_MS = 10 * 60_000;
 let lastSweep = 0;

@@ -6,14 +6,14 @@ import { describeUserAgent } from "./user-agent";
  * A browser session lasts 30 days from login, then stops authenticating (its live
  * subscriptions end with the next revocation sweep). Logging in again opens a new one.
  */
-export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
+const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
 /** A session's name: what it was opened with and where, e.g. `session: alice · Firefox 133 on Linux`. */
 export const sessionName = (tokenName: string, userAgent: string | null | undefined) =>
   `session: ${tokenName} · ${describeUserAgent(userAgent)}`.slice(0, 200);
 
 /** Browser sessions are tokens opened with another token; API tokens have no parent. */
-export const isSession = (token: Pick<TokenInfo, "parentId">): boolean => token.parentId != null;
+const isSession = (token: Pick<TokenInfo, "parentId">): boolean => token.parentId != null;
 
 export interface OpenedSession {
   /** The session's own secret: goes into the httpOnly cookie, never shown to anyone. */

@@ -44,7 +44,7 @@ export async function createToken(
  * `lastUsedAt` is kept to this resolution: at most one write per token per minute, so
  * authenticating stays a read on the hot path.
  */
-export const LAST_USED_RESOLUTION_MS = 60_000;
+const LAST_USED_RESOLUTION_MS = 60_000;
 
 /**
  * The viewer for a bearer secret, or null when unknown, revoked or expired. A browser

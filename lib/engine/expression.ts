@@ -22,9 +22,9 @@ export interface ExpressionLimits {
 }
 
 /** Results above this many bytes fail the node (node outputs are capped at 64 KiB later anyway). */
-export const MAX_EXPRESSION_RESULT_BYTES = 1024 * 1024;
+const MAX_EXPRESSION_RESULT_BYTES = 1024 * 1024;
 /** jsonata's evaluation depth (nested steps and function calls). */
-export const MAX_EXPRESSION_DEPTH = 500;
+const MAX_EXPRESSION_DEPTH = 500;
 /** Extra time for the thread to report its own timeout before it is terminated. */
 const KILL_GRACE_MS = 250;
 

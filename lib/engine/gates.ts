@@ -8,7 +8,7 @@ import { fence, type LeaseRef } from "./report";
 import { type RunTx, withRun } from "./run-tx";
 import { type GateDecisionSnapshot, type GateState, nodeSnapshot } from "./snapshot";
 
-export type Decision = "APPROVE" | "REJECT" | "MODIFY";
+type Decision = "APPROVE" | "REJECT" | "MODIFY";
 
 /** A claimed gate stops holding a worker: it WAITs for a human (or its timeout). */
 export async function enterWaiting(db: Db, ref: LeaseRef, presentation: unknown): Promise<void> {

@@ -12,7 +12,7 @@ const FLUSH_MS = 100;
  * so only producers that ignore backpressure can overflow it — and their overflow is
  * counted and reported, never dropped silently.
  */
-export const MAX_BUFFERED = 2_000;
+const MAX_BUFFERED = 2_000;
 /** Log lines are capped so one runaway line cannot bloat the log (SPEC: payload limits); above a command line's cap plus its marker. */
 const MAX_LINE = 20_000;
 /** Back-off before re-sending a batch that failed for a database error. */

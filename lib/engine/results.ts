@@ -5,7 +5,7 @@ import { jsonBytes } from "../limits";
 import type { RunTx } from "./run-tx";
 
 /** Distinct columns of one results table (every RESULTS event carries the column list). */
-export const MAX_RESULT_COLUMNS = 256;
+const MAX_RESULT_COLUMNS = 256;
 
 /** Normalize a node output into result rows: an array of objects, `{rows}`, or one object. */
 export function toRows(output: unknown): Record<string, unknown>[] {
@@ -35,7 +35,7 @@ export function mergeColumns(columns: string[], rows: Record<string, unknown>[])
 }
 
 /** The per-run caps on the results table (env, parsed once). */
-export function resultCaps() {
+function resultCaps() {
   return { rows: env().SIGNALBOX_MAX_RESULT_ROWS, bytes: env().SIGNALBOX_MAX_RESULT_BYTES };
 }
 
@@ -45,12 +45,7 @@ const mib = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
  * Why these rows do not fit the run's results table, or null when they do. The caps
  * keep one run from filling the database (and every viewer's browser) with rows.
  */
-export function overResultCaps(
-  c: RunTx,
-  rows: Record<string, unknown>[],
-  bytes: number,
-  columns: number,
-): string | null {
+function overResultCaps(c: RunTx, rows: Record<string, unknown>[], bytes: number, columns: number): string | null {
   const caps = resultCaps();
   if (c.run.resultsCount + rows.length > caps.rows) {
     return `results cap reached: a run's results table holds at most ${caps.rows} rows (SIGNALBOX_MAX_RESULT_ROWS); it has ${c.run.resultsCount} and this node adds ${rows.length}`;

@@ -7,8 +7,6 @@ const TERMINAL_NODE: ReadonlySet<NodeStatus> = new Set(["SUCCEEDED", "FAILED", "
 
 export const isTerminalRun = (s: RunStatus) => TERMINAL_RUN.has(s);
 export const isTerminalNode = (s: NodeStatus) => TERMINAL_NODE.has(s);
-/** A node that holds (or may soon hold) a worker: it must be cancelled on run cancel. */
-export const isActiveNode = (s: NodeStatus) => s === "RUNNING" || s === "WAITING" || s === "QUEUED";
 
 /**
  * Run transitions (SPEC §3): QUEUED → RUNNING ⇄ PAUSED → SUCCEEDED | FAILED | CANCELLED.
@@ -50,7 +48,7 @@ const NODE_TRANSITIONS: Readonly<Record<NodeStatus, readonly NodeStatus[]>> = {
   CANCELLED: [],
 };
 
-export const canTransitionNode = (from: NodeStatus, to: NodeStatus) => NODE_TRANSITIONS[from].includes(to);
+const canTransitionNode = (from: NodeStatus, to: NodeStatus) => NODE_TRANSITIONS[from].includes(to);
 
 /** The statuses a node may be in to move to `to`. */
 export const nodeSourcesOf = (to: NodeStatus): NodeStatus[] =>

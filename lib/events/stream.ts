@@ -2,7 +2,7 @@ import type { Db } from "../db/client";
 import { DomainError } from "../errors";
 import { metrics } from "../metrics";
 import type { Notifier } from "./notifier";
-import { readEvents, toRecord } from "./read";
+import { readEvents } from "./read";
 import { CHANNELS, type EventType, MAX_PAGE, type RunEventRecord } from "./types";
 
 /** Events kept in memory per watched run, so live subscribers share one read. */
@@ -293,5 +293,3 @@ export class EventHub {
     }
   }
 }
-
-export { toRecord };

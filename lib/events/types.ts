@@ -1,5 +1,5 @@
 /** Event protocol (SPEC §6, normative names). */
-export const EVENT_TYPES = [
+const EVENT_TYPES = [
   "RUN_STATUS",
   "NODE_STATE",
   "EDGE_ACTIVE",

@@ -18,7 +18,7 @@ function trusted(): (addr: string, i: number) => boolean {
 }
 
 /** `::ffff:10.1.2.3` → `10.1.2.3`, so one client has one key whatever the socket family. */
-export function normalizeAddress(addr: string): string {
+function normalizeAddress(addr: string): string {
   const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(addr);
   return (m ? m[1] : addr).toLowerCase();
 }

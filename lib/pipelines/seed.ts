@@ -7,7 +7,7 @@ import { parseAndValidateSpec } from "../spec/validate";
 import { createPipelineVersion } from "./pipelines";
 
 const PORT_PLACEHOLDER = "$" + "{PORT}";
-export const EXAMPLES_DIR = path.resolve(import.meta.dirname, "../../examples");
+const EXAMPLES_DIR = path.resolve(import.meta.dirname, "../../examples");
 
 /**
  * Register `examples/*.yaml|json` as pipelines. `${PORT}` in a file is replaced by the

@@ -8,9 +8,9 @@ import { type EventPage, type EventType, MAX_PAGE } from "../events/types";
 
 /** Ids are UUIDs; anything else cannot exist, and must never reach a `::uuid` cast. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: string): boolean => UUID.test(s);
+const isUuid = (s: string): boolean => UUID.test(s);
 
-export const MAX_RUNS_PAGE = 200;
+const MAX_RUNS_PAGE = 200;
 
 export interface RunFilter {
   namespace: string;
@@ -111,7 +111,7 @@ export async function getRuns(db: Db, namespace: string | null, ids: readonly st
 
 /** Most nodes one `Run.nodes` page returns (`first`, default 1,000). */
 export const MAX_NODES_PAGE = 5_000;
-export const DEFAULT_NODES_PAGE = 1_000;
+const DEFAULT_NODES_PAGE = 1_000;
 
 /** A page of a run's nodes in DAG position order: at most `first`, after the node keyed `after`. */
 export interface NodesPage {

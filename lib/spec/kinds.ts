@@ -4,28 +4,27 @@ import { type ZodType, z } from "zod";
 import { MAX_MAP_ITEMS, type NodeKind, type SpecProblem } from "./types";
 
 /** Kinds a `map` node may fan out to; gates, externals and nested maps are not allowed as children. */
-export const MAP_CHILD_KINDS = ["sleep", "http", "transform", "command"] as const;
-export type MapChildKind = (typeof MAP_CHILD_KINDS)[number];
+const MAP_CHILD_KINDS = ["sleep", "http", "transform", "command"] as const;
 
 /** A sleep longer than a day is almost certainly a unit mistake (seconds vs ms). */
-export const MAX_SLEEP_MS = 24 * 60 * 60 * 1000;
+const MAX_SLEEP_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Longest node `timeoutMs` (and `retryDelayMs`, map children's and commands' timeouts): a
  * day. Longer holds a worker slot for days, and past 2^31 ms Node's timers fire at once.
  */
-export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 
 /** Longest a gate waits for a human (`with.timeoutMs`): a week, so a weekend fits. */
-export const MAX_GATE_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
+const MAX_GATE_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Longest lease an `external` node's worker may hold between heartbeats: an hour. */
-export const MAX_EXTERNAL_LEASE_MS = 60 * 60 * 1000;
+const MAX_EXTERNAL_LEASE_MS = 60 * 60 * 1000;
 
-export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
+const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
 
 /** Reads a thrown value's message; jsonata throws plain objects with `message` and `position`. */
-export function errorMessage(error: unknown): string {
+function errorMessage(error: unknown): string {
   if (error && typeof error === "object" && "message" in error) return String(error.message);
   return String(error);
 }
@@ -114,7 +113,7 @@ const externalSchema = z.strictObject({
 });
 
 /** One `with` schema per node kind; the `satisfies` keeps this table exhaustive. */
-export const KIND_CONFIG_SCHEMAS = {
+const KIND_CONFIG_SCHEMAS = {
   sleep: sleepSchema,
   http: httpSchema,
   transform: transformSchema,
@@ -125,7 +124,7 @@ export const KIND_CONFIG_SCHEMAS = {
 } satisfies Record<NodeKind, ZodType>;
 
 /** Formats a zod issue path as `nodes[2].with.url`, appended to `prefix` ("" = root). */
-export function formatPath(prefix: string, segments: readonly PropertyKey[]): string {
+function formatPath(prefix: string, segments: readonly PropertyKey[]): string {
   let path = prefix;
   for (const segment of segments) {
     if (typeof segment === "number") path += `[${segment}]`;

@@ -16,7 +16,7 @@ import {
 } from "./types";
 
 /** Deeper values are refused: canonicalJson and Postgres JSONB recurse, and real specs stay shallow. */
-export const MAX_SPEC_DEPTH = 100;
+const MAX_SPEC_DEPTH = 100;
 
 const nodeSchema = z.strictObject({
   // Brackets are reserved: map children are named `<id>[<i>]` at run time.
@@ -157,4 +157,4 @@ export function parseAndValidateSpec(text: string, opts: { allowCommands: boolea
 }
 
 export { canonicalJson, specChecksum } from "./canonical";
-export { type ParseResult, parseSpecText } from "./parse-text";
+export { parseSpecText } from "./parse-text";

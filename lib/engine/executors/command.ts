@@ -49,7 +49,7 @@ export function handleStdoutLine(line: string, ctx: Pick<ExecContext, "report">)
 const INHERITED_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "LOGNAME"];
 
 /** A minimal environment: the allowlist above plus the spec's own `env`. */
-export function commandEnv(extra: Record<string, string> | undefined): Record<string, string> {
+function commandEnv(extra: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = { PATH: "/usr/bin:/bin" };
   for (const key of INHERITED_ENV) {
     const value = process.env[key];

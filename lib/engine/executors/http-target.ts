@@ -44,11 +44,6 @@ export function compilePolicy(entries: string[], self?: { host: string; port: nu
   return policy;
 }
 
-/** The range name ipaddr.js gives an address after unwrapping IPv4-mapped IPv6 (`unicast` = public). */
-export function rangeOf(ip: string): string {
-  return ipaddr.process(ip).range();
-}
-
 const LOOPBACKS = ["127.0.0.1", "::1"];
 
 function isSelf(policy: TargetPolicy, a: Address, port: number): boolean {
@@ -68,7 +63,7 @@ function allowedAddress(policy: TargetPolicy, host: string, a: Address, port: nu
   return isSelf(policy, a, port);
 }
 
-export class TargetRefused extends Error {}
+class TargetRefused extends Error {}
 
 export interface PinnedTarget {
   address: string;
