@@ -3,7 +3,7 @@ import { env } from "../lib/env";
 import { forbidden } from "./errors";
 
 /** The web app's login stores the token in this httpOnly cookie. */
-export const SESSION_COOKIE = "signalbox_session";
+const SESSION_COOKIE = "signalbox_session";
 
 /** Header access shared by Fetch `Request` (yoga) and Node's `IncomingMessage` (upgrade). */
 export type HeaderGetter = (name: string) => string | null | undefined;

@@ -121,7 +121,7 @@ export function guardRequestBody(req: IncomingMessage, res: ServerResponse, max 
 }
 
 /** One year: browsers keep to https for this long after seeing the header over https. */
-export const HSTS = "max-age=31536000";
+const HSTS = "max-age=31536000";
 
 /** For responses that are not pages (the API, ops endpoints): nothing may load or frame them. */
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -132,7 +132,7 @@ let trust: { list: readonly string[]; fn: (addr: string, i: number) => boolean }
  * Whether the client reached us over https: a TLS socket, or `X-Forwarded-Proto: https`
  * from a trusted proxy (SIGNALBOX_TRUSTED_PROXIES; anyone else can write the header).
  */
-export function servedOverHttps(req: IncomingMessage): boolean {
+function servedOverHttps(req: IncomingMessage): boolean {
   if ((req.socket as { encrypted?: boolean }).encrypted) return true;
   const proto = req.headers["x-forwarded-proto"];
   const first = (Array.isArray(proto) ? proto[0] : proto)?.split(",")[0].trim().toLowerCase();

@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { metrics } from "../lib/metrics";
 import type { Runtime } from "../lib/runtime";
 
-export const HEALTH_PATH = "/api/health";
-export const READY_PATH = "/api/ready";
+const HEALTH_PATH = "/api/health";
+const READY_PATH = "/api/ready";
 export const METRICS_PATH = "/api/metrics";
 
 /** How long readiness waits for `SELECT 1` before calling the database down. */

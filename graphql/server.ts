@@ -21,8 +21,7 @@ import { buildSchema } from "./resolvers/index";
 import { clientIp, createWsServer, headersOf, setLiveLease } from "./ws";
 import { createYogaServer, GRAPHQL_PATH, GRAPHQL_SSE_PATH } from "./yoga";
 
-export const GRAPHIQL_PATH = "/graphiql";
-export { MAX_BODY_BYTES } from "./edge";
+const GRAPHIQL_PATH = "/graphiql";
 
 /** The GraphQL API as the custom server sees it: a request router and an upgrade handler. */
 export interface GraphQLServer {
@@ -44,7 +43,7 @@ export interface GraphQLServer {
 const pathOf = (req: IncomingMessage) => (req.url ?? "/").split("?")[0];
 
 /** `x-request-id` as sent (if it is a sane token, so logs cannot be forged), else a new one. */
-export function requestIdOf(req: IncomingMessage): string {
+function requestIdOf(req: IncomingMessage): string {
   const sent = req.headers["x-request-id"];
   const id = Array.isArray(sent) ? sent[0] : sent;
   return id && /^[\w.:@/+=-]{1,128}$/.test(id) ? id : randomUUID();
@@ -68,7 +67,7 @@ const sha256 = (s: string) => createHash("sha256").update(s).digest();
  * are computed once), its editor's workers from blob: URLs, inline styles and data: fonts
  * and icons; requests only to this origin (the API over HTTP and WebSocket).
  */
-export function graphiqlCsp(html: string): string {
+function graphiqlCsp(html: string): string {
   const hashes = [...html.matchAll(/<script(?:\s[^>]*)?>([\s\S]*?)<\/script>/g)]
     .filter((m) => m[1].trim())
     .map((m) => `'sha256-${createHash("sha256").update(m[1]).digest("base64")}'`);

@@ -49,7 +49,7 @@ const STREAM_TOKEN_QUERY = "token";
  * mode" is served: one GET or POST per operation with `Accept: text/event-stream`,
  * authenticated like any request. Checked before anything is read or reserved.
  */
-export function refuseSingleConnectionMode(req: Request): ReturnType<typeof respond> | null {
+function refuseSingleConnectionMode(req: Request): ReturnType<typeof respond> | null {
   const hint = "use the distinct connections mode: one POST (or GET) per operation with Accept: text/event-stream";
   if (req.method === "PUT" || req.method === "DELETE") {
     return respond(

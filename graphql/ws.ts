@@ -20,14 +20,14 @@ import type { SignalboxYoga } from "./yoga";
 /** Ping every 12 s; a peer that misses a pong is terminated (graphql-ws `useServer`). */
 const KEEPALIVE_MS = 12_000;
 /** graphql-ws closes a connection without `connection_init` after this with 4408. */
-export const INIT_TIMEOUT_MS = 3_000;
+const INIT_TIMEOUT_MS = 3_000;
 /** Live operations per connection; the next one gets an `error` message (RATE_LIMITED). */
-export const MAX_OPERATIONS_PER_CONNECTION = 100;
+const MAX_OPERATIONS_PER_CONNECTION = 100;
 /** Largest message a client may send; larger ones close the connection with 1009. */
-export const MAX_MESSAGE_BYTES = 1024 * 1024;
+const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /** Close codes we use besides graphql-ws' own (README "Security and limits"). */
-export const WS_CLOSE = {
+const WS_CLOSE = {
   forbidden: CloseCode.Forbidden, // 4403: no/invalid/revoked token, or too many failed authentications
   tryAgainLater: 1013, // database unavailable at connection_init, or a slow consumer
   serviceRestart: 1012, // graceful shutdown

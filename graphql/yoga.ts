@@ -21,7 +21,7 @@ export const GRAPHQL_PATH = "/api/graphql";
 export const GRAPHQL_SSE_PATH = "/api/graphql/stream";
 
 /** Document limits (GraphQL Armor), the same on every transport. README "Security and limits". */
-export const LIMITS = { tokens: 5_000, depth: 12, aliases: 30, directives: 20, cost: MAX_QUERY_COST } as const;
+const LIMITS = { tokens: 5_000, depth: 12, aliases: 30, directives: 20, cost: MAX_QUERY_COST } as const;
 
 /** Domain errors are answers, not failures: keep them out of the error log. */
 const logger: YogaLogger = {

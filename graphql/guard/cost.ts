@@ -25,7 +25,7 @@ export const MAX_QUERY_COST = 100_000;
  * Most a subscription's selection may cost: it runs again for every event, so a run's
  * 1,000 nodes under each event's `node { run { nodes } }` would multiply every event.
  */
-export const MAX_SUBSCRIPTION_COST = 1_000;
+const MAX_SUBSCRIPTION_COST = 1_000;
 
 /** Lists whose size is bounded but not chosen by an argument: their largest size. */
 const FIXED_SIZES: Record<string, number> = {
@@ -70,7 +70,7 @@ interface Walk {
  * the root `run(id)` (or a mutation's one run): `runs { nodes { events } }` would read a
  * page of events per run.
  */
-export function operationCost(
+function operationCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,

@@ -7,7 +7,7 @@ import { log } from "../../lib/log";
  * end within this (plus one query) even when it was revoked by another server process;
  * a revocation through this process ends them at once.
  */
-export const RECHECK_MS = 2_000;
+const RECHECK_MS = 2_000;
 
 /**
  * Live connections and subscriptions by the token that opened them. Authentication

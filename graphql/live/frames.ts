@@ -75,7 +75,7 @@ export const SLOW_STALL_MS = 5_000;
 export const SLOW_BUFFER_BYTES = 4 * 1024 * 1024;
 /** After the 1013 close frame, a peer that never reads it is cut off. */
 const SLOW_CLOSE_GRACE_MS = 10_000;
-export const SLOW_CLOSE_CODE = 1013;
+const SLOW_CLOSE_CODE = 1013;
 
 /**
  * Frames of one socket are written together (measured by bench/fanout.ts). graphql-ws

@@ -13,7 +13,7 @@ import { observeSubscription, type Transport } from "./observe";
 const FLUSH_MS = 50;
 
 /** Most runs a `since` replay delivers (newest first): enough to tell a page to refetch. */
-export const REPLAY_MAX = 100;
+const REPLAY_MAX = 100;
 
 interface Subscriber {
   queue: LatestByKeyQueue<Run>;

@@ -16,7 +16,7 @@ const shaped = new WeakMap<RunEventRecord, EventModel>();
  * carries full node snapshots, so nothing is read from the database). Memoized per record:
  * the live feed hands one record object to all of a run's subscribers in this process.
  */
-export function shapeEvent(e: RunEventRecord): EventModel {
+function shapeEvent(e: RunEventRecord): EventModel {
   let s = shaped.get(e);
   if (!s) {
     s = flattenEvent(e);

@@ -31,7 +31,7 @@ const control =
     fn(ctx.runtime.db, (await authorizedRun(ctx, id, "OPERATOR")).id);
 
 /** Dependencies by node key; a map child hangs off the map node that added it. */
-export function edgesOf(nodes: { key: string; needs: string[]; parentKey: string | null }[]) {
+function edgesOf(nodes: { key: string; needs: string[]; parentKey: string | null }[]) {
   return nodes.flatMap((n) =>
     n.parentKey ? [{ from: n.parentKey, to: n.key }] : n.needs.map((need) => ({ from: need, to: n.key })),
   );
