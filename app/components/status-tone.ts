@@ -61,5 +61,3 @@ export const STATUS_TONES: Record<AnyStatus, StatusTone> = {
     "#d4d4d8",
   ),
 };
-
-export const isActiveStatus = (s: AnyStatus) => s === "RUNNING" || s === "QUEUED" || s === "WAITING";

@@ -5,10 +5,8 @@
  */
 import type {
   GateDecisionFieldsFragment,
-  GateFieldsFragment,
   NodeFieldsFragment,
   RunEventFieldsFragment,
-  RunEventsPageQuery,
   RunListFieldsFragment,
 } from "./generated";
 
@@ -24,7 +22,6 @@ export type {
 
 /** A node's complete state (`NodeFields`), as NODE_STATE events carry it. */
 export type RunNode = NodeFieldsFragment;
-export type Gate = GateFieldsFragment;
 export type GateDecision = GateDecisionFieldsFragment;
 /** What lists show of a run (`RunListFields`). */
 export type RunSummary = RunListFieldsFragment;
@@ -34,7 +31,5 @@ export type Cost = RunSummary["cost"];
 export type RunEvent = RunEventFieldsFragment;
 /** The event of one concrete type, e.g. `EventOf<"LogEvent">`. */
 export type EventOf<T extends RunEvent["__typename"]> = Extract<RunEvent, { __typename: T }>;
-export type EventPage = RunEventsPageQuery["events"];
 /** `results.rows` of a ResultsEvent are only the rows it added, starting at row `offset`. */
 export type ResultsTable = EventOf<"ResultsEvent">["results"];
-export type Edge = EventOf<"DagMutatedEvent">["addedEdges"][number];

@@ -1,6 +1,6 @@
 /** Reconnect schedule (SPEC §8): 1 s, 2 s, 4 s … capped at 30 s, each ±20 % jitter. */
-export const BACKOFF_BASE_MS = 1_000;
-export const BACKOFF_MAX_MS = 30_000;
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_MAX_MS = 30_000;
 
 /**
  * Delay before reconnect attempt `attempt` (0-based). The jitter spreads the reconnects

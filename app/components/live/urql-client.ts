@@ -13,8 +13,8 @@ import { cacheExchange } from "@urql/exchange-graphcache";
 import { graphcacheConfig } from "./graphcache";
 import { LiveTransport } from "./transport";
 
-export const GRAPHQL_PATH = "/api/graphql";
-export const GRAPHQL_SSE_PATH = "/api/graphql/stream";
+const GRAPHQL_PATH = "/api/graphql";
+const GRAPHQL_SSE_PATH = "/api/graphql/stream";
 
 /** What the web app's client components share: one urql client over one live transport. */
 export interface Live {

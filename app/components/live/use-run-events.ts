@@ -7,8 +7,6 @@ import { RunEventStream, type RunStreamProgress } from "./run-event-stream";
 import type { ConnectionState, TransportKind } from "./transport";
 import { useConnectionStatus } from "./use-connection-status";
 
-export type { RunEvent } from "@/app/graphql/types";
-
 export interface UseRunEventsOptions {
   runId: string;
   /** The seq the caller's snapshot already includes (the SSR `lastSeq`): events after it are delivered. */

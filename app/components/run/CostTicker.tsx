@@ -2,11 +2,11 @@ import { money } from "./format";
 import type { Cost } from "./types";
 
 /** Share of the budget at which the ticker turns amber (SPEC §8 "warning colour near the budget"). */
-export const BUDGET_WARN = 0.8;
+const BUDGET_WARN = 0.8;
 
 export type BudgetLevel = "ok" | "warn" | "danger" | "unlimited";
 
-export function budgetLevel(cost: Cost, blocked: boolean): BudgetLevel {
+function budgetLevel(cost: Cost, blocked: boolean): BudgetLevel {
   if (cost.budget === null) return "unlimited";
   if (blocked || cost.spent >= cost.budget - 1e-9) return "danger";
   return cost.budget > 0 && cost.spent / cost.budget >= BUDGET_WARN ? "warn" : "ok";

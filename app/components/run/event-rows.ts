@@ -21,7 +21,7 @@ export interface LogRow {
   message: string;
 }
 
-export function summarize(e: ConsoleEvent): string {
+function summarize(e: ConsoleEvent): string {
   switch (e.__typename) {
     case "RunStatusEvent":
       return `run ${e.status}${e.reason ? ` (${e.reason})` : ""}`;

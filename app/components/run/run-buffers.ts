@@ -4,8 +4,8 @@ import { type EventRow, type LogRow, toEventRow, toLogRow } from "./event-rows";
 import type { ConsoleEvent } from "./types";
 
 /** Client-side bounds (SPEC §8: high-rate streams stay in bounded buffers). */
-export const EVENT_BUFFER = 20_000;
-export const LOG_BUFFER = 100_000;
+const EVENT_BUFFER = 20_000;
+const LOG_BUFFER = 100_000;
 
 /**
  * The run's event stream and log lines, outside React state and outside the normalized

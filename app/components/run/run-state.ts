@@ -131,7 +131,7 @@ export function reduceBatch(state: ConsoleState, events: readonly ConsoleEvent[]
  * older logs carried the whole table at offset 0, which this replaces correctly too).
  * A new table object, so memoized views re-render; the columns are the event's (all so far).
  */
-export function appendResults(table: ResultsTable, e: { results: ResultsTable; offset?: number | null }): ResultsTable {
+function appendResults(table: ResultsTable, e: { results: ResultsTable; offset?: number | null }): ResultsTable {
   const offset = Math.min(Math.max(0, e.offset ?? 0), table.rows.length);
   const rows =
     offset === table.rows.length

@@ -11,9 +11,7 @@ import type { Cost, ResultsTable, RunEvent, RunNode } from "@/app/graphql/types"
 export type {
   Cost,
   Decision,
-  Edge,
   EventType,
-  Gate as GateView,
   GateDecision as GateDecisionView,
   LogLevel,
   NodeStatus,

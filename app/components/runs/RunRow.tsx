@@ -12,7 +12,7 @@ import { RunDuration } from "./RunDuration";
 export const RUN_GRID =
   "md:grid md:grid-cols-[7.5rem_minmax(0,1.6fr)_minmax(7rem,1fr)_8rem_6.5rem_5.5rem] md:items-center md:gap-4";
 
-export function runTitle(run: RunSummary): string {
+function runTitle(run: RunSummary): string {
   return run.label || run.pipeline || `run ${shortId(run.id)}`;
 }
 

@@ -17,7 +17,7 @@ export interface TokenRow {
   state: TokenState;
 }
 
-export type TokenState = "active" | "revoked" | "expired";
+type TokenState = "active" | "revoked" | "expired";
 
 export interface TokenSource {
   id: string;

@@ -77,7 +77,7 @@ export async function layoutGraph(s: GraphStructure): Promise<Positions> {
  * Longest-path layering in O(V + E): each box goes one layer right of its deepest
  * predecessor; boxes in a layer stack top to bottom in spec order, centred on the tallest.
  */
-export function layerLayout(s: GraphStructure): Positions {
+function layerLayout(s: GraphStructure): Positions {
   const preds = new Map<string, string[]>();
   for (const e of [...s.edges, ...s.layoutEdges]) {
     const list = preds.get(e.target);

@@ -2,12 +2,12 @@ import { edgeId, parentOf } from "../run-state";
 import type { NodeView } from "../types";
 
 /** A map with more children than this shows them as one group node with counts per status. */
-export const GROUP_THRESHOLD = 50;
+const GROUP_THRESHOLD = 50;
 
-export const NODE_W = 184;
-export const NODE_H = 58;
-export const GROUP_W = 232;
-export const GROUP_H = 104;
+const NODE_W = 184;
+const NODE_H = 58;
+const GROUP_W = 232;
+const GROUP_H = 104;
 /** Children of an expanded group sit in a grid of compact cells inside it. */
 export const CELL_W = 44;
 export const CELL_H = 22;
@@ -24,14 +24,14 @@ export interface GroupInfo {
   columns: number;
 }
 
-export interface StructureItem {
+interface StructureItem {
   id: string;
   kind: "node" | "group";
   width: number;
   height: number;
 }
 
-export interface DisplayEdge {
+interface DisplayEdge {
   id: string;
   source: string;
   target: string;
@@ -53,15 +53,15 @@ export interface GraphStructure {
   displayOf: Map<string, string>;
 }
 
-export const groupId = (mapKey: string) => `group:${mapKey}`;
+const groupId = (mapKey: string) => `group:${mapKey}`;
 
-export function groupColumns(n: number): number {
+function groupColumns(n: number): number {
   // About twice as wide as tall, like the graph panel.
   const aspect = (2 * (CELL_H + CELL_GAP)) / (CELL_W + CELL_GAP);
   return Math.max(8, Math.min(80, Math.ceil(Math.sqrt(n * aspect))));
 }
 
-export function groupSize(g: Pick<GroupInfo, "childKeys" | "expanded" | "columns">): { width: number; height: number } {
+function groupSize(g: Pick<GroupInfo, "childKeys" | "expanded" | "columns">): { width: number; height: number } {
   if (!g.expanded) return { width: GROUP_W, height: GROUP_H };
   const rows = Math.ceil(g.childKeys.length / g.columns);
   return {

@@ -4,7 +4,7 @@ import { type OnMoveStart, useReactFlow, useStore } from "@xyflow/react";
 import { useCallback, useEffect, useRef } from "react";
 
 /** Room for the zoom controls on the left. */
-export const FIT_PADDING = { top: "24px", right: "24px", bottom: "24px", left: "64px" } as const;
+const FIT_PADDING = { top: "24px", right: "24px", bottom: "24px", left: "64px" } as const;
 export const FIT_OPTIONS = { padding: FIT_PADDING, maxZoom: 1.1 } as const;
 
 /**
