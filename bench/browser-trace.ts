@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "@playwright/test";
 
-export interface MainThreadTasks {
+interface MainThreadTasks {
   /** Tasks on the page's main thread longer than 50 ms of wall time (what a PerformanceObserver reports). */
   overWall: number;
   maxWallMs: number;

@@ -21,7 +21,7 @@ import { nowMs, Rpc } from "./ipc";
 
 export { nowMs };
 
-export const ROOT = path.resolve(import.meta.dirname, "..");
+const ROOT = path.resolve(import.meta.dirname, "..");
 
 // ---------------------------------------------------------------------------------------
 // Cleanup
@@ -33,7 +33,7 @@ export function onCleanup(fn: () => Promise<void> | void): void {
   cleanups.push(fn);
 }
 
-export async function cleanup(): Promise<void> {
+async function cleanup(): Promise<void> {
   while (cleanups.length) {
     const fn = cleanups.pop()!;
     try {
@@ -67,7 +67,7 @@ export function runBench(main: () => Promise<void>): void {
     );
 }
 
-export function tempDir(prefix: string): string {
+function tempDir(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   fs.chmodSync(dir, 0o755); // the postgres user must reach it when benches run as root
   onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
