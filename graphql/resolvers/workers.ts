@@ -1,4 +1,4 @@
-import { assertLeaseMs, claimExternal, type ExternalClaim } from "../../lib/engine/leases";
+import { assertLeaseMs, claimExternal, type ExternalClaim, nextExternalAt } from "../../lib/engine/leases";
 import { completeNode, failNode, heartbeat, type LeaseRef, releaseNode, reportProgress } from "../../lib/engine/report";
 import { MAX_CLAIM_WAIT_MS } from "../../lib/engine/work-bell";
 import { DomainError, notFound } from "../../lib/errors";
@@ -81,6 +81,7 @@ function parseReport(input: NodeReportInput) {
  */
 async function claimWaiting(
   ctx: GraphQLContext,
+  queue: string,
   claim: () => Promise<ExternalClaim | null>,
   waitMs: number,
 ): Promise<ExternalClaim | null> {
@@ -94,7 +95,10 @@ async function claimWaiting(
       waiter.disarm();
       return found;
     }
-    await waiter.wait(left, signal);
+    // A retry waiting out its delay rings no doorbell when the delay ends: look again then.
+    const next = await nextExternalAt(ctx.runtime.db, ctx.viewer.namespace, queue);
+    const until = next ? Math.max(0, next.getTime() - Date.now()) + 5 : left;
+    await waiter.wait(Math.min(left, until), signal);
   }
 }
 
@@ -115,7 +119,7 @@ export const workerResolvers: Resolvers = {
           leaseMs: leaseMs ?? undefined,
           tokenId: ctx.viewer.tokenId,
         });
-      return waitMs ? claimWaiting(ctx, claim, waitMs) : claim();
+      return waitMs ? claimWaiting(ctx, queue, claim, waitMs) : claim();
     },
     releaseNode: async (_, { nodeId, epoch, reason }, ctx) => {
       await releaseNode(ctx.runtime.db, await leasedNode(ctx, nodeId, epoch), reason ?? "released by the worker");

@@ -3,7 +3,7 @@ import { DomainError } from "../errors";
 import { metrics } from "../metrics";
 import { advanceRun } from "./advance";
 import { inFlightCost, startNode } from "./claim";
-import { configOf } from "./node-config";
+import { configOf, specOf } from "./node-config";
 import { failAttempt } from "./report";
 import { type RunTx, SKIPPED, withRun, withRunIfFree } from "./run-tx";
 
@@ -19,6 +19,7 @@ export async function reapExpiredLeases(db: Db): Promise<number> {
   const expired = await db.$queryRaw<{ id: string; run_id: string }[]>`
     SELECT id, run_id FROM run_nodes
     WHERE status = 'RUNNING' AND lease_expires_at < now() LIMIT 200`;
+  await reapTimedOutExternal(db);
   let reaped = 0;
   for (const e of expired) {
     await withRun(db, e.run_id, async (c) => {
@@ -37,6 +38,26 @@ export async function reapExpiredLeases(db: Db): Promise<number> {
     });
   }
   return reaped;
+}
+
+/**
+ * External nodes past their `timeoutMs` (set as `deadline_at` at claim) while their worker
+ * still heartbeats: the attempt fails with "timed out" (retried per spec, like a built-in
+ * node's timeout), and the worker's next heartbeat or report gets LEASE_LOST, which aborts
+ * its job (the SDK's `job.signal`).
+ */
+async function reapTimedOutExternal(db: Db): Promise<void> {
+  const due = await db.$queryRaw<{ id: string; run_id: string }[]>`
+    SELECT id, run_id FROM run_nodes
+    WHERE status = 'RUNNING' AND kind = 'external' AND deadline_at < now() LIMIT 200`;
+  for (const d of due) {
+    await withRun(db, d.run_id, async (c) => {
+      const node = await c.tx.runNode.findUnique({ where: { id: d.id } });
+      if (node?.status !== "RUNNING" || !node.deadlineAt || node.deadlineAt > new Date()) return;
+      await failAttempt(c, node, `timed out after ${specOf(node).timeoutMs} ms`);
+      await advanceRun(c);
+    });
+  }
 }
 
 /** A node an external worker claimed: do the work, then report with this epoch. */
@@ -92,6 +113,19 @@ export async function claimExternal(
   return null;
 }
 
+/**
+ * When the next external node on `queue` that waits out a retry delay (`not_before`)
+ * becomes claimable, or null: a long-polling claim must look again then, since no doorbell
+ * rings when a delay passes.
+ */
+export async function nextExternalAt(db: Db, namespace: string, queue: string): Promise<Date | null> {
+  const rows = await db.$queryRaw<{ at: Date | null }[]>`
+    SELECT min(n.not_before) AS at FROM run_nodes n JOIN runs r ON r.id = n.run_id
+    WHERE n.status = 'QUEUED' AND n.kind = 'external' AND n.queue = ${queue}
+      AND r.namespace = ${namespace} AND r.status = 'RUNNING' AND n.not_before > now()`;
+  return rows[0]?.at ?? null;
+}
+
 /** Under the run's lock: lease its oldest ready external node on the queue, if any. */
 async function claimInRun(
   c: RunTx,
@@ -109,8 +143,16 @@ async function claimInRun(
   const leaseMs = opts.leaseMs ?? cfg.leaseMs ?? 30_000;
   const claim = await startNode(c, node.id, opts.owner, leaseMs, await inFlightCost(c));
   if (!claim) return null;
-  // Only the claiming token may report on this lease (graphql/resolvers/workers.ts).
-  await c.tx.runNode.update({ where: { id: node.id }, data: { leaseTokenId: opts.tokenId ?? null } });
+  // Only the claiming token may report on this lease (graphql/resolvers/workers.ts); the
+  // node's own timeout runs from the claim (reapTimedOutExternal).
+  const timeoutMs = specOf(node).timeoutMs;
+  await c.tx.runNode.update({
+    where: { id: node.id },
+    data: {
+      leaseTokenId: opts.tokenId ?? null,
+      deadlineAt: timeoutMs ? new Date(Date.now() + timeoutMs) : null,
+    },
+  });
   return {
     runId: c.run.id,
     nodeId: node.id,
