@@ -328,3 +328,17 @@ describe("canonicalJson and specChecksum", () => {
     expect(specChecksum(fromJson.spec)).toBe(specChecksum(fromYaml.spec));
   });
 });
+
+describe("example specs outside the seeded set", () => {
+  it("examples/workers/*.yaml are valid pipelines", async () => {
+    const fs = await import("node:fs");
+    const path = await import("node:path");
+    const dir = path.resolve(import.meta.dirname, "../../examples/workers");
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const r = parseAndValidateSpec(fs.readFileSync(path.join(dir, f), "utf8"), { allowCommands: false });
+      expect(r.ok ? [] : r.problems, f).toEqual([]);
+    }
+  });
+});
