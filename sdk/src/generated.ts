@@ -288,6 +288,15 @@ export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type ViewerQuery = { viewer: { name: string, namespace: string, role: Role } };
 
+export type RunNodesQueryVariables = Exact<{
+  id: string;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type RunNodesQuery = { run: { lastSeq: number, nodes: Array<{ id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }> } | null };
+
 export type GateFieldsFragment = { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null };
 
 export type GateDecisionFieldsFragment = { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string };
@@ -1227,3 +1236,50 @@ export const ViewerDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ViewerQuery, ViewerQueryVariables>;
+export const RunNodesDocument = new TypedDocumentString(`
+    query RunNodes($id: ID!, $first: Int!, $after: String) {
+  run(id: $id) {
+    lastSeq
+    nodes(first: $first, after: $after) {
+      ...NodeFields
+    }
+  }
+}
+    fragment GateFields on Gate {
+  title
+  description
+  presentation
+  decision {
+    ...GateDecisionFields
+  }
+}
+fragment GateDecisionFields on GateDecision {
+  decision
+  feedback
+  patch
+  decidedBy
+  decidedAt
+}
+fragment NodeFields on Node {
+  id
+  runId
+  key
+  kind
+  label
+  status
+  attempt
+  needs
+  progress
+  output
+  metrics
+  cost
+  error
+  startedAt
+  finishedAt
+  durationMs
+  dynamic
+  parentKey
+  gate {
+    ...GateFields
+  }
+}`) as unknown as TypedDocumentString<RunNodesQuery, RunNodesQueryVariables>;

@@ -1,0 +1,84 @@
+/** Small text formatters shared by the CLI's views and tables. */
+import pc from "picocolors";
+
+export type Colors = ReturnType<typeof pc.createColors>;
+
+/** Colors for a stream: on a terminal (not TERM=dumb) unless NO_COLOR; FORCE_COLOR forces them. */
+export function colorsFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Colors {
+  const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0";
+  const on = forced || (stream.isTTY === true && !env.NO_COLOR && env.TERM !== "dumb");
+  return pc.createColors(on);
+}
+
+export const noColors: Colors = pc.createColors(false);
+
+/** `0.4s`, `12.3s`, `4m 05s`, `2h 03m`. */
+export function duration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return "";
+  if (ms < 60_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)}s`;
+  const s = Math.floor(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+/** A cost: two decimals, more for amounts below a cent (`0.005`). */
+export function cost(n: number | null | undefined): string {
+  if (n === null || n === undefined) return "—";
+  if (n !== 0 && Math.abs(n) < 0.01) return String(Number(n.toPrecision(2)));
+  return n.toFixed(2);
+}
+
+/** `42%`. */
+export const percent = (fraction: number) => `${Math.floor(clamp01(fraction) * 100)}%`;
+
+/** A bar of `width` cells, `fraction` of them full. */
+export function bar(fraction: number, width: number): { full: string; empty: string } {
+  const n = Math.round(clamp01(fraction) * width);
+  return { full: "█".repeat(n), empty: "░".repeat(Math.max(0, width - n)) };
+}
+
+export const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
+
+/** Local wall-clock time of an ISO timestamp, `HH:MM:SS`. */
+export function clock(iso: string | null | undefined): string {
+  if (!iso) return "--:--:--";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "--:--:--";
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** Local date and time, `2026-12-07 15:03`. */
+export function dateTime(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** Cut `text` to `width` cells, ending with `…` when cut. */
+export function truncate(text: string, width: number): string {
+  if (width <= 0) return "";
+  const chars = [...text];
+  return chars.length <= width ? text : `${chars.slice(0, width - 1).join("")}…`;
+}
+
+/** `text` cut or padded to exactly `width` cells. */
+export const fit = (text: string, width: number) => truncate(text, width).padEnd(width);
+
+/** The visible width of plain text (one cell per code point: the CLI prints no wide glyphs). */
+export const cells = (text: string) => [...text].length;
+
+/** One line of a message: control characters (a log line's ANSI codes, tabs, CR) made harmless. */
+export function oneLine(text: string): string {
+  return (
+    text
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+      .replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, "")
+      .replace(/[\r\n]+/g, " ⏎ ")
+      .replace(/\t/g, "  ")
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: see above
+      .replace(/[\u0000-\u001f\u007f]/g, "")
+  );
+}
