@@ -5,7 +5,7 @@ import type { RunStatus } from "../generated.js";
 import { usage } from "./errors.js";
 
 /** `k=v` → `[k, v]`, the value parsed as JSON when it is JSON (`3`, `true`, `{"a":1}`), else the text. */
-export function parseParam(pair: string): [string, unknown] {
+function parseParam(pair: string): [string, unknown] {
   const eq = pair.indexOf("=");
   if (eq <= 0) throw usage(`--param takes key=value, got "${pair}".`);
   const key = pair.slice(0, eq).trim();
@@ -34,7 +34,7 @@ export function buildParams(pairs: string[], file?: string): Record<string, unkn
   return file || pairs.length ? params : undefined;
 }
 
-export function readParamsFile(file: string): Record<string, unknown> {
+function readParamsFile(file: string): Record<string, unknown> {
   const text = readText(file, "--params-file");
   let value: unknown;
   try {
@@ -109,7 +109,7 @@ export function parseJson(text: string, flag: string): unknown {
   }
 }
 
-export const RUN_STATUSES: readonly RunStatus[] = ["QUEUED", "RUNNING", "PAUSED", "SUCCEEDED", "FAILED", "CANCELLED"];
+const RUN_STATUSES: readonly RunStatus[] = ["QUEUED", "RUNNING", "PAUSED", "SUCCEEDED", "FAILED", "CANCELLED"];
 
 /** `--status running,failed` (repeatable) → `["RUNNING", "FAILED"]`. */
 export function parseStatuses(values: string[]): RunStatus[] | undefined {
@@ -124,7 +124,7 @@ export function parseStatuses(values: string[]): RunStatus[] | undefined {
   return out.length ? out : undefined;
 }
 
-export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
+const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
 export type Level = (typeof LOG_LEVELS)[number];
 
 /** `--level warn` → `WARNING` (the lowest level shown). */

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { usage } from "./errors.js";
+import type { Env } from "./format.js";
 
 /** What `signalbox login` saves. */
 export interface CliConfig {
@@ -13,7 +14,7 @@ export interface CliConfig {
 export const DEFAULT_URL = "http://127.0.0.1:3000";
 
 /** `$XDG_CONFIG_HOME/signalbox/config.json`, else `~/.config/signalbox/config.json`. */
-export function configPath(env: NodeJS.ProcessEnv = process.env): string {
+export function configPath(env: Env = process.env): string {
   const base = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : null;
   return path.join(base ?? path.join(os.homedir(), ".config"), "signalbox", "config.json");
 }
@@ -65,11 +66,7 @@ export interface Connection {
  * The server and token to use: the config file, overridden by SIGNALBOX_URL /
  * SIGNALBOX_TOKEN, overridden by --url / --token.
  */
-export function resolveConnection(
-  flags: { url?: string; token?: string },
-  env: NodeJS.ProcessEnv,
-  config: CliConfig,
-): Connection {
+export function resolveConnection(flags: { url?: string; token?: string }, env: Env, config: CliConfig): Connection {
   const url = flags.url || env.SIGNALBOX_URL || config.url || DEFAULT_URL;
   const token = flags.token || env.SIGNALBOX_TOKEN || config.token || undefined;
   return { url: checkUrl(url), token };

@@ -9,7 +9,7 @@ import { request } from "../http.js";
 import type { RunEvent, WatchStatus } from "../watch.js";
 import { CliError, EXIT } from "./errors.js";
 import { type Colors, duration } from "./format.js";
-import { apply, describe, initialState, render, seed, withNote } from "./run-view.js";
+import { apply, initialState, plainLines, render, seed, withNote } from "./run-view.js";
 
 export type FollowMode = "tty" | "plain" | "json";
 
@@ -86,7 +86,7 @@ export async function follow(o: FollowOptions): Promise<FollowResult> {
     o.out.write(`${o.header ?? `run ${run.id} (${run.pipeline ?? "inline spec"}) ${run.status}: ${o.link}`}\n`);
     let state = initialState(o.runId);
     await events((ev) => {
-      const lines = describe(state, ev);
+      const lines = plainLines(state, ev);
       state = apply(state, ev);
       if (lines.length) o.out.write(`${lines.join("\n")}\n`);
     });

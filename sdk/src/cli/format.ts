@@ -3,8 +3,11 @@ import pc from "picocolors";
 
 export type Colors = ReturnType<typeof pc.createColors>;
 
+/** Environment variables (a plain record: tests pass their own). */
+export type Env = Record<string, string | undefined>;
+
 /** Colors for a stream: on a terminal (not TERM=dumb) unless NO_COLOR; FORCE_COLOR forces them. */
-export function colorsFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Colors {
+export function colorsFor(stream: { isTTY?: boolean }, env: Env = process.env): Colors {
   const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0";
   const on = forced || (stream.isTTY === true && !env.NO_COLOR && env.TERM !== "dumb");
   return pc.createColors(on);
@@ -63,9 +66,6 @@ export function truncate(text: string, width: number): string {
   const chars = [...text];
   return chars.length <= width ? text : `${chars.slice(0, width - 1).join("")}…`;
 }
-
-/** `text` cut or padded to exactly `width` cells. */
-export const fit = (text: string, width: number) => truncate(text, width).padEnd(width);
 
 /** The visible width of plain text (one cell per code point: the CLI prints no wide glyphs). */
 export const cells = (text: string) => [...text].length;

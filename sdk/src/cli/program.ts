@@ -28,14 +28,14 @@ import {
 import { checkUrl, configPath, DEFAULT_URL, readConfig, resolveConnection, writeConfig } from "./config.js";
 import { CliError, EXIT, report, usage } from "./errors.js";
 import { exitCodeOf, type FollowMode, follow, type Output } from "./follow.js";
-import { type Colors, clock, colorsFor, cost, dateTime, duration, oneLine, percent } from "./format.js";
+import { type Colors, clock, colorsFor, cost, dateTime, duration, type Env, oneLine, percent } from "./format.js";
 import { statusStyle, table } from "./table.js";
 
 export interface Io {
   out: Output;
   err: Output;
   stdin: NodeJS.ReadStream;
-  env: NodeJS.ProcessEnv;
+  env: Env;
 }
 
 const defaultIo = (): Io => ({ out: process.stdout, err: process.stderr, stdin: process.stdin, env: process.env });
@@ -149,7 +149,7 @@ Exit status: 0 done (after --follow / watch: the run SUCCEEDED), 1 the run FAILE
 or connection error, 130 interrupted (Ctrl-C detaches; the run keeps going).`;
 
 /** The program, with `setExit` receiving each command's exit status. */
-export function buildProgram(io: Io, setExit: (code: number) => void): { program: Command; ctx: Context } {
+function buildProgram(io: Io, setExit: (code: number) => void): { program: Command; ctx: Context } {
   const program = new Command("signalbox");
   const ctx = new Context(io, () => program.opts<GlobalOpts>());
   const act =

@@ -1,7 +1,7 @@
 /**
  * The live view of one run, as a pure reducer over its events: `apply(state, events)` →
  * new state (the old one is never changed), `render(state, …)` → the terminal frame, and
- * `describe(state, event)` → the plain lines an event adds when stdout is not a terminal.
+ * `plainLines(state, event)` → the plain lines an event adds when stdout is not a terminal.
  */
 import type { Run, RunNode } from "../client.js";
 import type { NodeStatus, RunStatus } from "../generated.js";
@@ -21,7 +21,7 @@ import {
   truncate,
 } from "./format.js";
 
-export interface ViewNode {
+interface ViewNode {
   key: string;
   kind: string;
   status: NodeStatus;
@@ -37,7 +37,7 @@ export interface ViewNode {
   gateTitle: string | null;
 }
 
-export interface ViewLog {
+interface ViewLog {
   seq: number;
   at: string;
   level: string;
@@ -78,7 +78,7 @@ export interface RunViewState {
 }
 
 /** Log lines kept (and shown) by the view. */
-export const LOG_LINES = 5;
+const LOG_LINES = 5;
 
 export function initialState(runId: string): RunViewState {
   return {
@@ -220,11 +220,11 @@ export const withNote = (state: RunViewState, note: string | null): RunViewState
 
 const TERMINAL_RUN: ReadonlySet<string> = new Set(["SUCCEEDED", "FAILED", "CANCELLED"]);
 const TERMINAL_NODE: ReadonlySet<string> = new Set(["SUCCEEDED", "FAILED", "SKIPPED", "CANCELLED"]);
-export const isTerminalRun = (s: string | null) => s !== null && TERMINAL_RUN.has(s);
+const isTerminalRun = (s: string | null) => s !== null && TERMINAL_RUN.has(s);
 const isTerminalNode = (s: string) => TERMINAL_NODE.has(s);
 
 /** The run's progress from its nodes, as the server computes it (terminal = 1, else progress). */
-export function runProgress(state: RunViewState): number {
+function runProgress(state: RunViewState): number {
   if (state.completed?.status === "SUCCEEDED") return 1;
   if (state.nodes.size === 0) return state.serverProgress;
   let sum = 0;
@@ -233,13 +233,13 @@ export function runProgress(state: RunViewState): number {
 }
 
 /** A row of the node table: a node, or a map with its children counted by status. */
-export interface NodeRowView {
+interface NodeRowView {
   node: ViewNode;
   children: { total: number; byStatus: Partial<Record<NodeStatus, number>> } | null;
 }
 
 /** The node table's rows: top-level nodes in order, map children folded into their map's row. */
-export function nodeRows(state: RunViewState): NodeRowView[] {
+function nodeRows(state: RunViewState): NodeRowView[] {
   const rows = new Map<string, NodeRowView>();
   const orphans: NodeRowView[] = [];
   for (const n of state.nodes.values()) if (!n.parentKey) rows.set(n.key, { node: n, children: null });
@@ -258,11 +258,11 @@ export function nodeRows(state: RunViewState): NodeRowView[] {
 }
 
 /** Gates waiting for a decision. */
-export const waitingGates = (state: RunViewState) =>
+const waitingGates = (state: RunViewState) =>
   [...state.nodes.values()].filter((n) => n.status === "WAITING" && (n.kind === "gate" || n.gateTitle !== null));
 
 /** The command that approves a waiting gate. */
-export const approveCommand = (runId: string, nodeKey: string) =>
+const approveCommand = (runId: string, nodeKey: string) =>
   `signalbox approve ${shellQuote(runId)} ${shellQuote(nodeKey)}`;
 
 // --- rendering --------------------------------------------------------------------------
@@ -599,7 +599,7 @@ const QUIET: ReadonlySet<string> = new Set(["PENDING", "QUEUED"]);
  * changes, node state changes, log lines, gates waiting and decided, budget stops, errors,
  * completion. Each starts with the event's local time.
  */
-export function describe(state: RunViewState, ev: RunEvent): string[] {
+export function plainLines(state: RunViewState, ev: RunEvent): string[] {
   const t = clock(ev.at);
   const id = shellQuote(state.runId);
   switch (ev.__typename) {
