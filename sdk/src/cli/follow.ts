@@ -170,7 +170,7 @@ export function exitCodeOf(result: FollowResult): number {
 
 function noteText(s: WatchStatus): string | null {
   if (s.state !== "retrying") return null;
-  return `Connection lost (${s.error.message}); reconnecting over ${s.transport} in ${duration(s.inMs)}…`;
+  return `Connection lost; retrying in ${duration(s.inMs)} (${s.error.message.replace(/^connection failed: /, "")})`;
 }
 
 /** Connection notes on stderr (plain and JSON modes): when lost, and when back. */

@@ -67,6 +67,15 @@ export function truncate(text: string, width: number): string {
   return chars.length <= width ? text : `${chars.slice(0, width - 1).join("")}…`;
 }
 
+/** Cut `text` to `width` cells in the middle (`step-…-name-40`): keys differ at their ends. */
+export function truncateMiddle(text: string, width: number): string {
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  if (width < 5) return truncate(text, width);
+  const tail = Math.ceil((width - 1) / 2);
+  return `${chars.slice(0, width - 1 - tail).join("")}…${chars.slice(-tail).join("")}`;
+}
+
 /** The visible width of plain text (one cell per code point: the CLI prints no wide glyphs). */
 export const cells = (text: string) => [...text].length;
 

@@ -200,11 +200,14 @@ function buildProgram(io: Io, setExit: (code: number) => void): { program: Comma
     .command("watch")
     .description("follow a run until it ends (exit 0 SUCCEEDED, 1 FAILED, 2 CANCELLED)")
     .argument("<runId>")
-    .option("--after-seq <n>", "only events after this seq", "0")
+    .option("--after-seq <n>", "only events after this seq (default 0: from the start)")
     .option("--json", "NDJSON: one event per line, nothing else")
     .action(
-      act(async (runId: string, o: { afterSeq: string; json?: boolean }) =>
-        followRun(ctx, ctx.client(), runId, { json: o.json, afterSeq: parseCount(o.afterSeq, "--after-seq", 0) }),
+      act(async (runId: string, o: { afterSeq?: string; json?: boolean }) =>
+        followRun(ctx, ctx.client(), runId, {
+          json: o.json,
+          afterSeq: parseCount(o.afterSeq ?? "0", "--after-seq", 0),
+        }),
       ),
     );
 
@@ -225,10 +228,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): { program: Comma
       "--status <status>",
       "QUEUED, RUNNING, PAUSED, SUCCEEDED, FAILED or CANCELLED (repeatable, or a,b)",
       collect,
-      [],
     )
     .option("--pipeline <name>", "only runs of this pipeline")
-    .option("--limit <n>", "how many", "20")
+    .option("--limit <n>", "how many (default 20)")
     .option("--json", "print JSON")
     .action(act((o: RunsOpts) => runsCommand(ctx, o)));
 
@@ -328,9 +330,10 @@ function buildProgram(io: Io, setExit: (code: number) => void): { program: Comma
   program
     .command("worker")
     .description("serve external nodes of a queue: run <command> once per claimed node")
+    .usage("--queue Q [--concurrency N] [--lease-ms MS] -- <command> [args…]")
     .argument("<command...>", "the command and its arguments, after --")
     .requiredOption("--queue <queue>", "the queue to claim from")
-    .option("--concurrency <n>", "nodes at once", "1")
+    .option("--concurrency <n>", "nodes at once (default 1)")
     .option("--lease-ms <ms>", "lease length asked for each claim")
     .addHelpText(
       "after",
@@ -339,13 +342,13 @@ function buildProgram(io: Io, setExit: (code: number) => void): { program: Comma
         "Example: signalbox worker --queue gpu --concurrency 4 -- python3 score.py",
     )
     .action(
-      act(async (command: string[], o: { queue: string; concurrency: string; leaseMs?: string }) => {
+      act(async (command: string[], o: { queue: string; concurrency?: string; leaseMs?: string }) => {
         const client = ctx.client();
         const { commandWorker } = await import("./worker-command.js");
         return commandWorker({
           ...client.connection,
           queue: o.queue,
-          concurrency: parseCount(o.concurrency, "--concurrency"),
+          concurrency: parseCount(o.concurrency ?? "1", "--concurrency"),
           command,
           leaseMs: o.leaseMs === undefined ? undefined : parseCount(o.leaseMs, "--lease-ms", 1000),
         });
@@ -399,7 +402,7 @@ async function login(ctx: Context): Promise<number> {
 }
 
 interface RunOpts {
-  param: string[];
+  param?: string[];
   paramsFile?: string;
   budget?: string;
   label?: string;
@@ -409,7 +412,7 @@ interface RunOpts {
 
 async function runCommand(ctx: Context, target: string, o: RunOpts): Promise<number> {
   const t = parseTarget(target);
-  const params = buildParams(o.param, o.paramsFile);
+  const params = buildParams(o.param ?? [], o.paramsFile);
   const budget = o.budget === undefined ? undefined : parseAmount(o.budget, "--budget");
   const client = ctx.client();
   const source =
@@ -476,15 +479,15 @@ async function logsCommand(ctx: Context, runId: string, o: LogsOpts): Promise<nu
 }
 
 interface RunsOpts {
-  status: string[];
+  status?: string[];
   pipeline?: string;
-  limit: string;
+  limit?: string;
   json?: boolean;
 }
 
 async function runsCommand(ctx: Context, o: RunsOpts): Promise<number> {
-  const status = parseStatuses(o.status);
-  const limit = parseCount(o.limit, "--limit");
+  const status = parseStatuses(o.status ?? []);
+  const limit = parseCount(o.limit ?? "20", "--limit");
   const client = ctx.client();
   const runs: RunSummary[] = [];
   let after: string | undefined;

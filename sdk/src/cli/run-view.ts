@@ -19,6 +19,7 @@ import {
   oneLine,
   percent,
   truncate,
+  truncateMiddle,
 } from "./format.js";
 
 interface ViewNode {
@@ -411,11 +412,13 @@ export function render(state: RunViewState, width: number, opts: RenderOptions =
       state.reason === "BUDGET" && state.blocked
         ? `Paused for budget: ${state.blocked.nodeKey} needs ${cost(state.blocked.cost)}, ${cost(state.spent)} of ${cost(state.budget)} spent`
         : `Paused${state.reason ? ` (${state.reason})` : ""}`;
-    const fix =
-      state.reason === "BUDGET"
-        ? `signalbox budget ${shellQuote(state.runId)} <amount> && signalbox resume ${shellQuote(state.runId)}`
-        : `signalbox resume ${shellQuote(state.runId)}`;
-    noteLines.push("", new Line(W).add(why, c.yellow).toString(), new Line(W).add("  ").add(fix, c.cyan).toString());
+    const id = shellQuote(state.runId);
+    const fixes = [...(state.reason === "BUDGET" ? [`signalbox budget ${id} <amount>`] : []), `signalbox resume ${id}`];
+    noteLines.push(
+      "",
+      new Line(W).add(why, c.yellow).toString(),
+      ...fixes.map((f) => new Line(W).add("  ").add(f, c.cyan).toString()),
+    );
   }
   if (state.lastError) {
     const e = state.lastError;
@@ -489,7 +492,7 @@ export function render(state: RunViewState, width: number, opts: RenderOptions =
   for (const r of shown.rows) {
     const n = r.node;
     const st = styleOf(c, n.status);
-    const line = new Line(W).add(`${symbol(n.status, now)} `, st).add(truncate(n.key, keyW));
+    const line = new Line(W).add(`${symbol(n.status, now)} `, st).add(truncateMiddle(n.key, keyW));
     const kids = r.children;
     line.to(col.kind).add(truncate(kids ? `map ×${kids.total}` : n.kind, kindW), c.dim);
     line.to(col.status).add(n.status, st);
@@ -562,10 +565,22 @@ const QUIET_PROGRESS: ReadonlySet<string> = new Set(["PENDING", "QUEUED", "WAITI
 const countDone = (by: Partial<Record<NodeStatus, number>>) =>
   (by.SUCCEEDED ?? 0) + (by.FAILED ?? 0) + (by.SKIPPED ?? 0) + (by.CANCELLED ?? 0);
 
+/** Which rows a short terminal keeps first: the active ones, then what comes next, then what ended last. */
+const TIERS: readonly string[] = [
+  "RUNNING",
+  "WAITING",
+  "FAILED",
+  "QUEUED",
+  "PENDING",
+  "SUCCEEDED",
+  "CANCELLED",
+  "SKIPPED",
+];
+const FINISHED_TIER = TIERS.indexOf("SUCCEEDED");
+
 /**
- * At most `room` rows (one of them the "… more" line when not all fit): the active ones
- * (running, waiting, queued, failed) first, then the next pending ones, then the latest
- * finished; shown in DAG order.
+ * At most `room` rows (one of them the "… more" line when not all fit): running, waiting and
+ * failed first, then queued and pending ones, then the latest finished; shown in DAG order.
  */
 function pickRows(
   rows: NodeRowView[],
@@ -573,13 +588,11 @@ function pickRows(
 ): { rows: NodeRowView[]; hidden: { total: number; byStatus: Record<string, number> } } {
   if (rows.length <= room) return { rows, hidden: { total: 0, byStatus: {} } };
   const slots = Math.max(1, room - 1);
-  const active = (r: NodeRowView) => ["RUNNING", "WAITING", "QUEUED", "FAILED"].includes(r.node.status);
   const order = new Map(rows.map((r, i) => [r, i]));
-  const pending = rows.filter((r) => !active(r) && !isTerminalNode(r.node.status));
-  const finished = rows
-    .filter((r) => !active(r) && isTerminalNode(r.node.status))
-    .sort((a, b) => (b.node.finishedAt ?? "").localeCompare(a.node.finishedAt ?? ""));
-  const chosen = new Set([...rows.filter(active), ...pending, ...finished].slice(0, slots));
+  const tier = (r: NodeRowView) => TIERS.indexOf(r.node.status) >>> 0; // not listed: last
+  const latest = (a: NodeRowView, b: NodeRowView) => (b.node.finishedAt ?? "").localeCompare(a.node.finishedAt ?? "");
+  const ranked = [...rows].sort((a, b) => tier(a) - tier(b) || (tier(a) >= FINISHED_TIER ? latest(a, b) : 0));
+  const chosen = new Set(ranked.slice(0, slots));
   const hidden = { total: 0, byStatus: {} as Record<string, number> };
   for (const r of rows) {
     if (chosen.has(r)) continue;
