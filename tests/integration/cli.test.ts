@@ -251,6 +251,39 @@ describe("control", () => {
   });
 });
 
+describe("worker", () => {
+  it("signalbox worker --queue Q -- <command> completes external nodes with what the command prints", async () => {
+    const queue = `cli-q-${Date.now()}`;
+    const spec = writeSpec(
+      home.dir,
+      "external.json",
+      JSON.stringify({
+        name: "cli-external",
+        nodes: [{ id: "double", kind: "external", with: { queue, input: { n: 21 } }, results: true }],
+      }),
+    );
+    const script = `let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      console.log("doubling for " + process.env.SIGNALBOX_NODE_KEY);
+      console.log("::output " + JSON.stringify({ doubled: JSON.parse(s).n * 2 }));
+    });`;
+    const worker = startCli(
+      ["worker", "--queue", queue, "--concurrency", "2", "--", process.execPath, "-e", script],
+      env,
+    );
+    try {
+      const r = await cli(["run", spec, "--follow"], env);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/log INFO double: doubling for double/);
+      const id = RUN_ID.exec(r.stdout)![1];
+      const run = await gqlData(server, t.viewer, `query($id: ID!) { run(id: $id) { nodes { output } } }`, { id });
+      expect(run.run.nodes[0].output).toEqual({ doubled: 42 });
+    } finally {
+      worker.child.kill("SIGTERM");
+      await worker.done;
+    }
+  });
+});
+
 describe("errors: one sentence, exit 4", () => {
   it("no token, a bad token, an unreachable server, a missing run, bad usage, an invalid spec", async () => {
     const noToken = await cli(["runs"], {
@@ -262,6 +295,10 @@ describe("errors: one sentence, exit 4", () => {
     expectOneSentence(
       await cli(["runs"], { ...env, SIGNALBOX_TOKEN: "sbx_not_a_real_token_0000000000000000" }),
       /refused the token/,
+    );
+    expectOneSentence(
+      await cli(["cancel", "8e1c6a3b-0000-4000-8000-000000000000"], { ...env, SIGNALBOX_TOKEN: t.viewer }),
+      /Not allowed with this token/,
     );
     const down = `http://127.0.0.1:${await closedPort()}`;
     expectOneSentence(await cli(["runs"], { ...env, SIGNALBOX_URL: down }), /Cannot reach/);

@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import { Command, CommanderError } from "commander";
 import { type RunSummary, SignalboxClient } from "../client.js";
 import { isSignalboxError } from "../errors.js";
-import { type Decision, type EventType, ViewerDocument } from "../generated.js";
+import { type Decision, type EventType, type RunStatus, ViewerDocument } from "../generated.js";
 import { request } from "../http.js";
 import type { RunEvent } from "../watch.js";
 import {
@@ -465,14 +465,14 @@ async function logsCommand(ctx: Context, runId: string, o: LogsOpts): Promise<nu
   if (!o.follow) return EXIT.OK;
   const stop = interruptible();
   try {
-    let status: string | null = null;
+    let status: RunStatus | null = null;
     for await (const ev of client.watchRun(runId, { afterSeq: after, signal: stop.signal })) {
       show(ev);
       if (ev.__typename === "RunCompletedEvent") status = ev.status;
     }
     if (stop.signal.aborted && status === null) return EXIT.INTERRUPTED;
     status ??= (await client.getRun(runId, { nodes: 1 })).status;
-    return exitCodeOf({ status: status as never, detached: false });
+    return exitCodeOf({ status, detached: false });
   } finally {
     stop.dispose();
   }
