@@ -51,13 +51,16 @@ export function clock(iso: string | null | undefined): string {
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-/** Local date and time, `2026-12-07 15:03`. */
-export function dateTime(iso: string | null | undefined): string {
+/** Local time, as short as is clear: `15:03:20` today, `12-07 15:03` this year, else `2025-12-07`. */
+export function dateTime(iso: string | null | undefined, now = new Date()): string {
   if (!iso) return "";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "";
   const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  if (d.toDateString() === now.toDateString()) return clock(iso);
+  if (d.getFullYear() === now.getFullYear())
+    return `${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
 /** Cut `text` to `width` cells, ending with `…` when cut. */

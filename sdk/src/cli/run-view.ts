@@ -227,7 +227,8 @@ const isTerminalNode = (s: string) => TERMINAL_NODE.has(s);
 /** The run's progress from its nodes, as the server computes it (terminal = 1, else progress). */
 function runProgress(state: RunViewState): number {
   if (state.completed?.status === "SUCCEEDED") return 1;
-  if (state.nodes.size === 0) return state.serverProgress;
+  // Ended otherwise: the progress it reached, as the server and the web app show it.
+  if (state.nodes.size === 0 || isTerminalRun(state.status)) return state.serverProgress;
   let sum = 0;
   for (const n of state.nodes.values()) sum += isTerminalNode(n.status) ? 1 : clamp01(n.progress);
   return sum / state.nodes.size;
