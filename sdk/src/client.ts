@@ -29,7 +29,7 @@ export type Run = SdkRunFragment;
 export type RunSummary = RunListFieldsFragment;
 export type RunControl = RunControlFieldsFragment;
 export type RunNode = NodeFieldsFragment;
-export type { Decision, EventType, RunStatus, SubmitRunInput };
+export type { EventType, SubmitRunInput };
 
 export interface ClientOptions extends Connection {}
 
