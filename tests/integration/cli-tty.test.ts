@@ -84,7 +84,7 @@ nodes:
     const rows = waiting.split("\n");
     expect(rows[0]).toMatch(new RegExp(`^cli-tty  ${runId} +\\S RUNNING$`)); // the badge flush right, a spinner
     expect(rows[2]).toMatch(/^█+░*\s+\d+%\s+cost 0\.30 \/ 5\.00\s+elapsed [\d.]+s$/); // 30 children × 0.01
-    expect(waiting).toMatch(/✔ warmup\s+sleep\s+SUCCEEDED\s+█{20}\s+100%\s+0\.\ds/);
+    expect(waiting).toMatch(/✔ warmup\s+sleep\s+SUCCEEDED\s+█{20}\s+100%\s+[\d.]+s/);
     expect(waiting).toMatch(/✔ each\s+map ×30\s+SUCCEEDED\s+█{20}\s+30\/30\s+[\d.]+s\s+✔30/);
     expect(waiting).toMatch(/◆ review\s+gate\s+WAITING\s+░{20}/);
     expect(waiting).toMatch(/· ship\s+transform\s+PENDING/);
