@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db, Tx } from "../db/client";
 import { Prisma } from "../db/client";
-import type { Run } from "../db/generated/client";
+import type { Run, RunTrigger } from "../db/generated/client";
 import { costPayload } from "../engine/snapshot";
 import { env } from "../env";
 import { DomainError } from "../errors";
@@ -23,6 +23,12 @@ export interface SubmitRunInput {
   budget?: number | null;
   label?: string | null;
   idempotencyKey?: string | null;
+  /** What started it (SPEC §11): API unless said. */
+  trigger?: RunTrigger;
+  /** The schedule that fired it (trigger SCHEDULE). */
+  scheduleId?: string | null;
+  /** The run it re-runs (trigger RERUN). */
+  rerunOfId?: string | null;
 }
 
 export interface SubmitOptions {
@@ -110,6 +116,9 @@ async function createRun(
         params: params as object,
         budget,
         idempotencyKey: input.idempotencyKey ?? null,
+        trigger: input.trigger ?? "API",
+        scheduleId: input.scheduleId ?? null,
+        rerunOfId: input.rerunOfId ?? null,
       },
     });
     await tx.runNode.createMany({
