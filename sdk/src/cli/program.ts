@@ -14,7 +14,6 @@ import type { RunEvent } from "../watch.js";
 import {
   buildParams,
   collect,
-  type Level,
   levelRank,
   parseAmount,
   parseCount,
@@ -142,11 +141,13 @@ function version(): string {
 
 const HELP_AFTER = `
 Connection: --url / --token, else SIGNALBOX_URL / SIGNALBOX_TOKEN, else what
-"signalbox login" saved (${"$"}XDG_CONFIG_HOME or ~/.config, signalbox/config.json).
+"signalbox login" saved ($XDG_CONFIG_HOME or ~/.config, signalbox/config.json).
 
 Exit status: 0 done (after --follow / watch: the run SUCCEEDED), 1 the run FAILED,
-2 the run was CANCELLED, 3 the server refused or failed the request, 4 a usage, auth
-or connection error, 130 interrupted (Ctrl-C detaches; the run keeps going).`;
+2 the run was CANCELLED, 3 the server refused or failed the request (a conflicting
+decision, a move the run cannot make), 4 a usage error (a bad flag, a missing file or
+run, an invalid spec), an auth or a connection error, 130 interrupted (Ctrl-C detaches;
+the run keeps going).`;
 
 /** The program, with `setExit` receiving each command's exit status. */
 function buildProgram(io: Io, setExit: (code: number) => void): { program: Command; ctx: Context } {
@@ -436,7 +437,7 @@ interface LogsOpts {
 }
 
 async function logsCommand(ctx: Context, runId: string, o: LogsOpts): Promise<number> {
-  const min = o.level ? levelRank(parseLevel(o.level) as Level) : 0;
+  const min = o.level ? levelRank(parseLevel(o.level)) : 0;
   const client = ctx.client();
   const c = ctx.colors;
   const wanted = (ev: RunEvent): ev is Extract<RunEvent, { __typename: "LogEvent" }> =>
