@@ -80,8 +80,9 @@ export async function resumeRun(db: Db, runId: string): Promise<Run> {
  * (NOTIFY → abort signal / SIGTERM), and the run is sealed. A late report from an
  * aborted executor finds its node no longer RUNNING and is rejected (LEASE_LOST), and
  * the sealed log refuses anything after RUN_COMPLETED: no node starts after the cancel.
+ * `reason` becomes the run's error (a schedule's CANCEL_PREVIOUS says which fire replaced it).
  */
-export async function cancelRun(db: Db, runId: string): Promise<Run> {
+export async function cancelRun(db: Db, runId: string, reason = "cancelled by operator"): Promise<Run> {
   return withRun(db, runId, async (c) => {
     if (c.run.status === "CANCELLED") return c.run;
     transition(c, "CANCELLED");
@@ -96,7 +97,7 @@ export async function cancelRun(db: Db, runId: string): Promise<Run> {
       { status: "CANCELLED", finishedAt: new Date(), leaseExpiresAt: null, error: "run cancelled" },
     );
     c.signalCancel();
-    await finishRun(c, "CANCELLED", "cancelled by operator");
+    await finishRun(c, "CANCELLED", reason);
     return c.run;
   });
 }
