@@ -71,8 +71,10 @@ export function domainErrorOf(error: unknown): DomainError | null {
 /**
  * The one place errors become what clients see (yoga `maskedErrors.maskError`, also used
  * by the WebSocket path): a DomainError keeps its message and gets `extensions.code`
- * (INVALID_SPEC also `extensions.problems`); GraphQL's own request errors (syntax,
- * validation, variables) pass through; anything else is masked — no stack, SQL or host.
+ * (INVALID_SPEC also `extensions.problems: [{path, message}]`; an error about input
+ * fields may carry them too, with `extensions.field`, the first one's path); GraphQL's
+ * own request errors (syntax, validation, variables) pass through; anything else is
+ * masked — no stack, SQL or host.
  */
 export function maskError(error: unknown): GraphQLError {
   const located = error instanceof GraphQLError ? error : null;
@@ -86,7 +88,11 @@ export function maskError(error: unknown): GraphQLError {
       path: located?.path,
       extensions: {
         code: domain.code,
-        ...(domain.code === "INVALID_SPEC" ? { problems: domain.details.problems ?? [] } : {}),
+        ...(domain.code === "INVALID_SPEC" || domain.details.problems
+          ? { problems: domain.details.problems ?? [] }
+          : {}),
+        // The input field a form shows the error at (e.g. `cron` of createSchedule).
+        ...(typeof domain.details.field === "string" ? { field: domain.details.field } : {}),
         ...(status ? { http: { status } } : {}),
       },
     });
