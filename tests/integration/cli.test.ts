@@ -322,9 +322,10 @@ describe("errors: one sentence, exit 4", () => {
     expect(invalid.code).toBe(4);
     const problems = lines(invalid.stderr);
     expect(problems[0]).toMatch(/The spec is invalid \(2 problems\):/);
+    // Each problem at its path and the line of the file it points at.
     expect(problems.slice(1)).toEqual([
-      expect.stringMatching(/^ {2}nodes\[0\]\.kind: /),
-      expect.stringMatching(/^ {2}nodes\[1\]\.needs\[0\]: /),
+      expect.stringMatching(/^ {2}\S*bad\.yaml:3: nodes\[0\]\.kind: /),
+      expect.stringMatching(/^ {2}\S*bad\.yaml:4: nodes\[1\]\.needs\[0\]: /),
     ]);
   });
 });

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { formatCost, formatDuration } from "../../app/components/format";
 import { backoffDelay } from "../../app/components/live/backoff";
 import { runMatches } from "../../app/components/live/graphcache";
-import { locateProblems, parsePath } from "../../app/components/submit/spec-problems";
 import type { RunSummary } from "../../app/graphql/types";
+import { locateProblems, parsePath } from "../../sdk/src/spec-problems";
 
 describe("formatDuration", () => {
   it("is short: ms, one-decimal seconds, then units", () => {

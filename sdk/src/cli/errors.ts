@@ -1,4 +1,5 @@
-import { type ErrorCode, SignalboxError } from "../errors.js";
+import { type ErrorCode, isSignalboxError, SignalboxError } from "../errors.js";
+import { locateProblems } from "../spec-problems.js";
 
 /** The CLI's exit statuses (SPEC §10). */
 export const EXIT = {
@@ -15,6 +16,16 @@ export const EXIT = {
   /** Ctrl-C: detached; the run goes on. */
   INTERRUPTED: 130,
 } as const;
+
+/** INVALID_SPEC for a spec read from a file: its problems are shown at their lines. */
+export class SpecFileError extends SignalboxError {
+  constructor(
+    err: SignalboxError,
+    readonly spec: { file: string; text: string },
+  ) {
+    super(err.code, err.message, err.problems, err.status);
+  }
+}
 
 /** A failure the CLI reports as one sentence on stderr, exiting with `exitCode`. */
 export class CliError extends Error {
@@ -46,10 +57,13 @@ export function report(err: unknown, url: string | undefined): CliError {
   if (err instanceof CliError) return err;
   if (err instanceof SignalboxError) {
     const code = USAGE_CODES.has(err.code) ? EXIT.USAGE : EXIT.REFUSED;
+    // An invalid spec file: every problem at its path and, where it points into the file, its line.
+    const spec = err instanceof SpecFileError ? err.spec : null;
+    const problems = spec ? locateProblems(spec.text, err.problems) : err.problems.map((p) => ({ ...p, line: null }));
     return new CliError(
       sentenceOf(err, url),
       code,
-      err.problems.map((p) => `  ${p.path || "(spec)"}: ${p.message}`),
+      problems.map((p) => `  ${spec && p.line ? `${spec.file}:${p.line}: ` : ""}${p.path || "(spec)"}: ${p.message}`),
     );
   }
   const message = err instanceof Error ? err.message : String(err);
@@ -81,3 +95,13 @@ function sentenceOf(err: SignalboxError, url: string | undefined): string {
 const firstLine = (message: string) => message.split("\n")[0].trim().replace(/\.+$/, "");
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** `fn`, with an INVALID_SPEC answer about the spec in `file` tied to that file's lines. */
+export async function withSpecFile<T>(spec: { file: string; text: string } | null, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (spec && isSignalboxError(err, "INVALID_SPEC")) throw new SpecFileError(err, spec);
+    throw err;
+  }
+}

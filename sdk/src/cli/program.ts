@@ -25,7 +25,7 @@ import {
   shellQuote,
 } from "./args.js";
 import { checkUrl, configPath, DEFAULT_URL, readConfig, resolveConnection, writeConfig } from "./config.js";
-import { CliError, EXIT, report, usage } from "./errors.js";
+import { CliError, EXIT, report, usage, withSpecFile } from "./errors.js";
 import { exitCodeOf, type FollowMode, follow, type Output } from "./follow.js";
 import { type Colors, clock, colorsFor, cost, dateTime, duration, type Env, oneLine, percent } from "./format.js";
 import { statusStyle, table } from "./table.js";
@@ -416,9 +416,9 @@ async function runCommand(ctx: Context, target: string, o: RunOpts): Promise<num
   const params = buildParams(o.param ?? [], o.paramsFile);
   const budget = o.budget === undefined ? undefined : parseAmount(o.budget, "--budget");
   const client = ctx.client();
-  const source =
-    t.kind === "file" ? { spec: readText(t.path, "run") } : { pipeline: t.name, version: t.version ?? undefined };
-  const run = await client.submitRun({ ...source, params, budget, label: o.label });
+  const file = t.kind === "file" ? { file: t.path, text: readText(t.path, "run") } : null;
+  const source = t.kind === "file" ? { spec: file?.text } : { pipeline: t.name, version: t.version ?? undefined };
+  const run = await withSpecFile(file, () => client.submitRun({ ...source, params, budget, label: o.label }));
   if (o.follow)
     return followRun(ctx, client, run.id, {
       json: o.json,
