@@ -49,6 +49,24 @@ const schema = z.object({
         .map((s) => s.trim().toLowerCase())
         .filter(Boolean),
     ),
+  /**
+   * The console's base URL as people reach it (e.g. behind a proxy): webhook payloads link a
+   * run as `<url>/runs/<id>`. Default: the server's own `http://HOST:PORT`.
+   */
+  SIGNALBOX_PUBLIC_URL: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .url()
+      .refine((v) => /^https?:\/\//.test(v), "must be an http:// or https:// URL")
+      .transform((v) => v.replace(/\/+$/, ""))
+      .optional(),
+  ),
+  /**
+   * Webhook deliveries: the delay before the first retry (ms); each further retry waits twice
+   * as long (±20 % jitter), at most 1 h, for up to 24 h. Tests shorten it.
+   */
+  SIGNALBOX_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(1_000),
   /** Lease TTL for in-process node execution; a crashed worker's nodes retry after it. */
   SIGNALBOX_LEASE_MS: z.coerce.number().int().min(500).default(15_000),
   /** How many nodes one worker process executes at once. */

@@ -51,6 +51,8 @@ export const CHANNELS = {
   work: "signalbox_work",
   /** `<runId>` when a run was cancelled: running executors must abort. */
   cancel: "signalbox_cancel",
+  /** `<namespace>` when webhook deliveries were queued (outbox) or re-queued: senders claim them. */
+  webhooks: "signalbox_webhooks",
 } as const;
 
 export const MAX_PAGE = 1000;

@@ -63,6 +63,19 @@ function allowedAddress(policy: TargetPolicy, host: string, a: Address, port: nu
   return isSelf(policy, a, port);
 }
 
+/**
+ * True when the allowlist itself names `url`'s host (`*`, the name, a `*.suffix`, or an IP
+ * literal inside a listed CIDR), not merely an address it resolves to. Webhooks may use
+ * plain `http://` only to such hosts.
+ */
+export function namedInPolicy(policy: TargetPolicy, url: URL): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (policy.any || policy.hosts.has(host) || policy.suffixes.some((s) => host.endsWith(s))) return true;
+  if (!ipaddr.isValid(host)) return false;
+  const a = ipaddr.process(host);
+  return policy.cidrs.some(([net, bits]) => net.kind() === a.kind() && a.match(net, bits));
+}
+
 class TargetRefused extends Error {}
 
 export interface PinnedTarget {
@@ -76,7 +89,7 @@ export interface PinnedTarget {
  * Resolve `url`'s host once and check every address it resolves to; throws TargetRefused
  * naming the range when one is not allowed. Returns the address to connect to.
  */
-export async function resolveTarget(url: URL, policy: TargetPolicy): Promise<PinnedTarget> {
+export async function resolveTarget(url: URL, policy: TargetPolicy, who = "http nodes"): Promise<PinnedTarget> {
   const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
   const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
   const answers = ipaddr.isValid(host)
@@ -91,7 +104,7 @@ export async function resolveTarget(url: URL, policy: TargetPolicy): Promise<Pin
     if (!allowedAddress(policy, host, a, port)) {
       const shown = host === a.toString() ? host : `${host} (${a.toString()})`;
       throw new TargetRefused(
-        `http nodes may not reach ${shown}:${port}: ${a.range()} address; ` +
+        `${who} may not reach ${shown}:${port}: ${a.range()} address; ` +
           "name it in SIGNALBOX_HTTP_ALLOWED_HOSTS to allow it",
       );
     }
