@@ -104,7 +104,7 @@ describe("SignalboxClient", () => {
     expect(rest.map((e) => e.seq)).toEqual(seen.slice(half).map((e) => e.seq));
   });
 
-  it("across a server restart on the same port the watch resumes with no gap and no repeat", async () => {
+  it("across a server killed with SIGKILL and restarted on the same port the watch resumes with no gap and no repeat", async () => {
     const port = new URL(server.url).port;
     const sbx = new SignalboxClient({ url: server.url, token: t.operator });
     const run = await sbx.submitRun({ spec: gated });
@@ -115,7 +115,10 @@ describe("SignalboxClient", () => {
       async (ev) => {
         if (ev.type !== "GATE_WAITING" || restarted) return;
         restarted = true;
-        await server.stop();
+        await new Promise((r) => {
+          server.child.once("exit", r);
+          server.child.kill("SIGKILL");
+        });
         server = await startServer({ env: { PORT: port } });
         started.push(server);
         await sbx.decide({ runId: run.id, nodeKey: "hold", decision: "APPROVE" });
