@@ -4,6 +4,7 @@ import WebSocket from "ws";
 import { type ErrorCode, fromGraphQLErrors, SignalboxError } from "./errors.js";
 import { EventsPageDocument, type RunEventFieldsFragment, RunHeadDocument, WatchRunDocument } from "./generated.js";
 import { type Connection, causeOf, endpoint, request } from "./http.js";
+import { sleep } from "./sleep.js";
 
 /** An event of a run's log (SPEC §6), discriminated by `type` (and `__typename`). */
 export type RunEvent = RunEventFieldsFragment;
@@ -210,15 +211,3 @@ function toError(err: unknown): SignalboxError {
 }
 
 const jitter = (ms: number) => Math.round(ms * (0.5 + Math.random()));
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}

@@ -3,6 +3,7 @@ import { isSignalboxError, SignalboxError } from "./errors.js";
 import { ClaimDocument, CompleteDocument, FailDocument, HeartbeatDocument, ReleaseDocument } from "./generated.js";
 import { type Connection, request, requestRetrying } from "./http.js";
 import { JobReporter, type LogLevel } from "./job-reporter.js";
+import { sleep } from "./sleep.js";
 
 /** A leased external node, handed to the handler. */
 export interface Job {
@@ -191,16 +192,4 @@ export function createWorker(opts: WorkerOptions): Worker {
       await loop;
     },
   };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
