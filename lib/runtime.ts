@@ -11,7 +11,9 @@ import { env } from "./env";
 import { Notifier } from "./events/notifier";
 import { EventHub } from "./events/stream";
 import { log } from "./log";
+import { commandsAllowed } from "./namespaces/settings";
 import { seedExamples } from "./pipelines/seed";
+import { Scheduler } from "./schedules/scheduler";
 import { StartError } from "./start-errors";
 
 /** The resource bag every layer receives (SPEC §1: no hidden singletons in lib/). */
@@ -22,6 +24,8 @@ export interface Runtime {
   workBell: WorkBell;
   events: EventHub;
   worker: Worker | null;
+  /** Fires schedules (lib/schedules); in every process unless `scheduler: false`. */
+  scheduler: Scheduler | null;
   databaseUrl: string;
   settings: ExecSettings;
   /** The admin secret when this start created it (printed once, on a terminal). */
@@ -37,6 +41,8 @@ export interface RuntimeOptions {
   /** Seed the default namespace, the admin token and the example pipelines. */
   seed?: boolean;
   port?: number;
+  /** Fire schedules in this process (default true: any number of processes may, exactly once per fire). */
+  scheduler?: boolean;
 }
 
 /**
@@ -71,18 +77,28 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       })
     : null;
   worker?.start();
+  const scheduler =
+    opts.scheduler === false
+      ? null
+      : new Scheduler(db, {
+          allowCommands: (namespace) => commandsAllowed(db, settings.allowCommands, namespace),
+          log: (level, msg, err) => log[level]({ err }, msg),
+        });
+  scheduler?.start();
   return {
     db,
     notifier,
     workBell,
     events,
     worker,
+    scheduler,
     databaseUrl: conn.url,
     settings,
     adminSecret: seeded?.created ?? null,
     adminTokenFile: seeded?.file ?? null,
     async stop() {
       workBell.close();
+      await scheduler?.stop();
       await worker?.stop();
       await notifier.stop();
       await db.$disconnect();
