@@ -2,7 +2,15 @@ import DataLoader from "dataloader";
 import type { Db, Run } from "../lib/db/client";
 import type { NodeSnapshot } from "../lib/engine/snapshot";
 import type { EventPage, EventType } from "../lib/events/types";
-import { getNodes, getRuns, listEdges, listNodes, type NodesPage, readEventsForRuns } from "../lib/runs/queries";
+import {
+  getNodes,
+  getRuns,
+  listEdges,
+  listNodes,
+  listReruns,
+  type NodesPage,
+  readEventsForRuns,
+} from "../lib/runs/queries";
 
 /** One `Run.events` page request; runs asking for the same page shape share one query. */
 export interface EventsKey {
@@ -78,6 +86,19 @@ export function createLoaders(db: Db, namespace: string) {
         return keys.map((k) => pages.get(`${k.runId}:${pageShape(k)}`)!);
       },
       { cacheKeyFn: (k) => `${k.runId}:${pageShape(k)}` },
+    ),
+    /** The re-runs of runs already checked to be in the namespace (and in it themselves). */
+    reruns: new DataLoader<{ runId: string; first: number }, Run[], string>(
+      async (keys) => {
+        const byFirst = new Map<number, string[]>();
+        for (const k of keys) byFirst.set(k.first, [...(byFirst.get(k.first) ?? []), k.runId]);
+        const got = new Map<string, Run[]>();
+        for (const [first, ids] of byFirst) {
+          for (const [id, runs] of await listReruns(db, namespace, ids, first)) got.set(`${id}:${first}`, runs);
+        }
+        return keys.map((k) => got.get(`${k.runId}:${k.first}`) ?? []);
+      },
+      { cacheKeyFn: (k) => `${k.runId}:${k.first}` },
     ),
     node: new DataLoader<string, NodeSnapshot | null>(async (ids) => {
       const rows = new Map((await getNodes(db, namespace, ids)).map((n) => [n.id, n]));

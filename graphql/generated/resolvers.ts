@@ -36,7 +36,10 @@ export type Query = {
   __typename?: 'Query';
   /** The caller's identity, namespace and role. */
   viewer: Viewer;
-  /** Runs, newest first. `search` matches label, pipeline name or run id. */
+  /**
+   * Runs, newest first. `search` matches label, pipeline name or run id; `trigger` keeps
+   * the runs started in one of these ways.
+   */
   runs: RunConnection;
   /** A run of the caller's namespace, or null. */
   run?: Maybe<Run>;
@@ -62,6 +65,7 @@ export type QueryRunsArgs = {
   search?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  trigger?: InputMaybe<Array<RunTrigger>>;
 };
 
 
@@ -139,6 +143,16 @@ export type Mutation = {
    * runs with command nodes and fails command nodes that have not started yet.
    */
   setNamespaceSettings: Namespace;
+  /**
+   * Start a new run of run `id`'s exact spec, budget, label and pipeline version (operator).
+   * `params` given: they override the spec's default params, as on `submitRun` (the source's
+   * params are not merged in); else the source's params. `fromFailure` (only for a FAILED
+   * or CANCELLED run, else INVALID_TRANSITION): every node that SUCCEEDED in the source —
+   * gates decided there and a map's succeeded children included — is created SUCCEEDED with
+   * its output and result rows, `reused: true`, never executed and not charged to the budget;
+   * everything else runs.
+   */
+  rerunRun: Run;
 };
 
 
@@ -234,6 +248,13 @@ export type MutationSetNamespaceSettingsArgs = {
   allowCommands: Scalars['Boolean']['input'];
 };
 
+
+export type MutationRerunRunArgs = {
+  id: Scalars['ID']['input'];
+  fromFailure?: InputMaybe<Scalars['Boolean']['input']>;
+  params?: InputMaybe<Scalars['JSON']['input']>;
+};
+
 export type Subscription = {
   __typename?: 'Subscription';
   /** A run of the namespace was created or changed status, progress or cost. */
@@ -276,6 +297,17 @@ export type RunStatus =
   | 'SUCCEEDED'
   | 'FAILED'
   | 'CANCELLED';
+
+/** What started a run (SPEC §11). */
+export type RunTrigger =
+  /** Submitted by a person in the web app (a browser session). */
+  | 'MANUAL'
+  /** Submitted with an API token (SDK, CLI, integrations). */
+  | 'API'
+  /** Fired by a schedule. */
+  | 'SCHEDULE'
+  /** A re-run of another run (`rerunRun`). */
+  | 'RERUN';
 
 /** Cost in the budget's units (e.g. USD). `budget` and `remaining` are null when unlimited. */
 export type Cost = {
@@ -332,6 +364,8 @@ export type Run = {
   /** True once `RUN_COMPLETED` was appended: the event log is final. */
   sealed: Scalars['Boolean']['output'];
   idempotencyKey?: Maybe<Scalars['String']['output']>;
+  /** What started the run. */
+  trigger: RunTrigger;
   /**
    * The run's nodes in DAG order, a page at a time: at most `first` (1..5,000), after the
    * node whose key is `after` (the last key of the previous page). Costs `first` times its
@@ -347,6 +381,10 @@ export type Run = {
    * `last` seqs (afterSeq = lastSeq − last), read with the run on `run(id)`.
    */
   events: EventPage;
+  /** The run this one re-runs (trigger RERUN); null when that run was deleted or for other runs. */
+  rerunOf?: Maybe<Run>;
+  /** The re-runs of this run, newest first: at most `first` (1..100). */
+  reruns: Array<Run>;
 };
 
 
@@ -363,6 +401,12 @@ export type RunEventsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   types?: InputMaybe<Array<EventType>>;
+};
+
+
+/** One execution of a pipeline spec snapshot. */
+export type RunRerunsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type PageInfo = {
@@ -470,6 +514,11 @@ export type Node = {
   parentKey?: Maybe<Scalars['String']['output']>;
   gate?: Maybe<Gate>;
   run?: Maybe<Run>;
+  /**
+   * Copied from the re-run's source run, where it SUCCEEDED: its output, metrics and gate
+   * decision are the source's; it was not executed in this run and cost it nothing.
+   */
+  reused: Scalars['Boolean']['output'];
 };
 
 export type HumanDecisionInput = {
@@ -850,6 +899,7 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RunStatus: RunStatus;
+  RunTrigger: RunTrigger;
   Cost: ResolverTypeWrapper<Cost>;
   Edge: ResolverTypeWrapper<Edge>;
   ResultsTable: ResolverTypeWrapper<ResultsTable>;
@@ -980,6 +1030,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createToken?: Resolver<ResolversTypes['CreatedToken'], ParentType, ContextType, RequireFields<MutationCreateTokenArgs, 'input'>>;
   revokeToken?: Resolver<ResolversTypes['ApiToken'], ParentType, ContextType, RequireFields<MutationRevokeTokenArgs, 'id'>>;
   setNamespaceSettings?: Resolver<ResolversTypes['Namespace'], ParentType, ContextType, RequireFields<MutationSetNamespaceSettingsArgs, 'allowCommands'>>;
+  rerunRun?: Resolver<ResolversTypes['Run'], ParentType, ContextType, RequireFields<MutationRerunRunArgs, 'id' | 'fromFailure'>>;
 }>;
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
@@ -1024,10 +1075,13 @@ export type RunResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   lastSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   sealed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   idempotencyKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  trigger?: Resolver<ResolversTypes['RunTrigger'], ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<RunNodesArgs, 'first'>>;
   edges?: Resolver<Array<ResolversTypes['Edge']>, ParentType, ContextType>;
   results?: Resolver<ResolversTypes['ResultsTable'], ParentType, ContextType>;
   events?: Resolver<ResolversTypes['EventPage'], ParentType, ContextType, RequireFields<RunEventsArgs, 'afterSeq' | 'first'>>;
+  rerunOf?: Resolver<Maybe<ResolversTypes['Run']>, ParentType, ContextType>;
+  reruns?: Resolver<Array<ResolversTypes['Run']>, ParentType, ContextType, RequireFields<RunRerunsArgs, 'first'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -1083,6 +1137,7 @@ export type NodeResolvers<ContextType = GraphQLContext, ParentType extends Resol
   parentKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   gate?: Resolver<Maybe<ResolversTypes['Gate']>, ParentType, ContextType>;
   run?: Resolver<Maybe<ResolversTypes['Run']>, ParentType, ContextType>;
+  reused?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type RunEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RunEvent'] = ResolversParentTypes['RunEvent']> = ResolversObject<{

@@ -42,6 +42,7 @@ const SINGLE_RUN_ROOTS = new Set([
   "Mutation.pauseRun",
   "Mutation.resumeRun",
   "Mutation.setBudget",
+  "Mutation.rerunRun",
 ]);
 /** Run fields that read a page, a table or up to 1 MiB per run: never once per run of a list. */
 const SINGLE_RUN_FIELDS: Record<string, string> = {

@@ -6,6 +6,7 @@ import { eventResolvers } from "./events";
 import { namespaceResolvers } from "./namespaces";
 import { nodeResolvers } from "./nodes";
 import { pipelineResolvers } from "./pipelines";
+import { rerunResolvers } from "./reruns";
 import { runResolvers } from "./runs";
 import { DateTimeScalar, JSONScalar } from "./scalars";
 import { tokenResolvers } from "./tokens";
@@ -34,6 +35,7 @@ export function buildSchema() {
         workerResolvers,
         tokenResolvers,
         namespaceResolvers,
+        rerunResolvers,
       ),
     ],
   });

@@ -53,7 +53,13 @@ export const runResolvers: Resolvers = {
       if (!namespace) throw notFound("namespace");
       return submitRun(
         ctx.runtime.db,
-        { ...input, namespace, params: jsonObject(input.params, "params") },
+        {
+          ...input,
+          namespace,
+          params: jsonObject(input.params, "params"),
+          // A person in the web app (a browser session), or an integration with a token.
+          trigger: ctx.viewer.session ? "MANUAL" : "API",
+        },
         { allowCommands: await commandsAllowed(ctx.runtime.db, ctx.runtime.settings.allowCommands, namespace) },
       );
     },

@@ -59,7 +59,7 @@ export async function openSession(
     return null;
   }
   await db.apiToken.update({ where: { id: parentId }, data: { lastUsedAt: now } });
-  return { secret, expiresAt, viewer: { ...viewer, tokenId: session.id } };
+  return { secret, expiresAt, viewer: { ...viewer, tokenId: session.id, session: true } };
 }
 
 /**

@@ -10,6 +10,8 @@ export interface Viewer {
   name: string;
   namespace: string;
   role: Role;
+  /** A browser session (opened by logging in to the web app), not an API token. */
+  session?: boolean;
 }
 
 const RANK: Record<Role, number> = { VIEWER: 1, OPERATOR: 2, ADMIN: 3 };
@@ -72,7 +74,13 @@ export async function lookupToken(db: Db, secret: string): Promise<{ viewer: Vie
   if (t.revokedAt || (t.expiresAt && t.expiresAt <= now) || t.parent?.revokedAt) return { viewer: null, known: true };
   if (!t.lastUsedAt || now.getTime() - t.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) touchToken(db, t.id, now);
   return {
-    viewer: { tokenId: t.id, name: t.parent?.name ?? t.name, namespace: t.namespace, role: t.role },
+    viewer: {
+      tokenId: t.id,
+      name: t.parent?.name ?? t.name,
+      namespace: t.namespace,
+      role: t.role,
+      session: t.parentId !== null,
+    },
     known: true,
   };
 }

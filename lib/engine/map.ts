@@ -4,15 +4,19 @@ import { env } from "../env";
 import { DomainError } from "../errors";
 import type { NodeSpec } from "../spec/types";
 import { advanceRun, setNode } from "./advance";
-import { configOf } from "./node-config";
+import { configOf, specOf } from "./node-config";
 import { fence, type LeaseRef } from "./report";
+import { copyResults } from "./results";
+import { recordReused, reusableChildren, reusedRow, type SourceNode } from "./reuse";
 import { withRun } from "./run-tx";
 import { nodeSnapshot } from "./snapshot";
 
 /**
  * Grow the DAG at run time: one child `<id>[<i>]` per item, emitted as DAG_MUTATED. The
  * map node stays RUNNING without a lease (nothing to expire) and finishes with its
- * children's outputs once they all end (see advance.ts settleMaps).
+ * children's outputs once they all end (see advance.ts settleMaps). In a re-run from
+ * failure, a child whose counterpart SUCCEEDED in the source run (same index, same item)
+ * is created SUCCEEDED with its output (`reused`, lib/engine/reuse.ts) and never runs.
  */
 export async function expandMap(db: Db, ref: LeaseRef, items: unknown[]): Promise<void> {
   await withRun(db, ref.runId, async (c) => {
@@ -32,6 +36,9 @@ export async function expandMap(db: Db, ref: LeaseRef, items: unknown[]): Promis
       );
     const base = await c.tx.runNode.aggregate({ where: { runId: ref.runId }, _max: { position: true } });
     const start = (base._max.position ?? 0) + 1;
+    const source = specOf(parent).reuseChildrenOf;
+    const reuse = source ? await reusableChildren(c.tx, source, parent.key, items) : new Map<number, SourceNode>();
+    const now = new Date();
     const children = items.map((item, i) => {
       const childSpec: NodeSpec = {
         id: `${parent.key}[${i}]`,
@@ -47,7 +54,7 @@ export async function expandMap(db: Db, ref: LeaseRef, items: unknown[]): Promis
         trigger: "all_succeeded",
         results: false,
       };
-      return {
+      const row = {
         id: randomUUID(),
         runId: ref.runId,
         key: childSpec.id,
@@ -59,6 +66,8 @@ export async function expandMap(db: Db, ref: LeaseRef, items: unknown[]): Promis
         parentKey: parent.key,
         position: start + i,
       };
+      const from = reuse.get(i);
+      return from ? reusedRow(row, from, now) : row;
     });
     await c.tx.runNode.createMany({ data: children });
     // Through setNode: the parent's new progress and item count are in the log too.
@@ -76,6 +85,11 @@ export async function expandMap(db: Db, ref: LeaseRef, items: unknown[]): Promis
       addedNodes: added.map(nodeSnapshot),
       addedEdges: added.map((n) => ({ from: parent.key, to: n.key })),
     });
+    if (reuse.size > 0 && source) {
+      const keys = [...reuse.keys()].sort((a, b) => a - b).map((i) => children[i].key);
+      await recordReused(c, keys);
+      await copyResults(c, source, keys);
+    }
     await advanceRun(c);
   });
 }

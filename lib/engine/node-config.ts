@@ -3,11 +3,13 @@ import type { NodeKind, NodeSpec } from "../spec/types";
 
 /**
  * What a `run_nodes.config` holds: the node's validated spec (lib/spec/validate.ts fills
- * every default at submit), and for a map child its item and index (lib/engine/map.ts).
+ * every default at submit), for a map child its item and index (lib/engine/map.ts), and
+ * for a map of a re-run from failure the source run whose succeeded children it reuses.
  */
 export interface StoredNodeSpec extends NodeSpec {
   item?: unknown;
   index?: number;
+  reuseChildrenOf?: string;
 }
 
 /** The one place a node row's JSON config becomes its typed spec. */

@@ -74,7 +74,34 @@ export async function appendResults(
   fromOutput: boolean,
 ): Promise<string | null> {
   const rows = fromOutput ? toRows(output) : (output as Record<string, unknown>[]);
-  if (rows.length === 0) return null;
+  return appendRows(
+    c,
+    rows.map((row) => ({ nodeKey, row })),
+  );
+}
+
+/**
+ * The rows that nodes `nodeKeys` (reused by a re-run) added to the source run's results
+ * table, appended to this run's in their order — one RESULTS event, caps as for any rows
+ * (BAD_INPUT when over, and the caller's transaction rolls back).
+ */
+export async function copyResults(c: RunTx, sourceRunId: string, nodeKeys: string[]): Promise<void> {
+  if (nodeKeys.length === 0) return;
+  const rows = await c.tx.runResult.findMany({
+    where: { runId: sourceRunId, nodeKey: { in: nodeKeys } },
+    orderBy: { idx: "asc" },
+    select: { nodeKey: true, row: true },
+  });
+  const over = await appendRows(
+    c,
+    rows.map((r) => ({ nodeKey: r.nodeKey, row: r.row as Record<string, unknown> })),
+  );
+  if (over) throw new DomainError("BAD_INPUT", over);
+}
+
+async function appendRows(c: RunTx, entries: { nodeKey: string; row: Record<string, unknown> }[]) {
+  if (entries.length === 0) return null;
+  const rows = entries.map((e) => e.row);
   const sizes = rows.map((r) => jsonBytes(r));
   const bytes = sizes.reduce((a, b) => a + b, 0);
   const columns = mergeColumns((c.run.resultsColumns as string[]) ?? [], rows);
@@ -82,7 +109,7 @@ export async function appendResults(
   if (over) return over;
   const offset = c.run.resultsCount;
   await c.tx.runResult.createMany({
-    data: rows.map((row, i) => ({ runId: c.run.id, idx: offset + i, nodeKey, row: row as object })),
+    data: entries.map((e, i) => ({ runId: c.run.id, idx: offset + i, nodeKey: e.nodeKey, row: e.row as object })),
   });
   c.run = await c.tx.run.update({
     where: { id: c.run.id },

@@ -44,6 +44,7 @@ export function nodeSnapshot(n: RunNode) {
     finishedAt: n.finishedAt?.toISOString() ?? null,
     durationMs: n.finishedAt ? durationMs(n.startedAt, n.finishedAt) : null,
     dynamic: n.dynamic,
+    reused: n.reused,
     parentKey: n.parentKey,
     gate: (n.gate as GateState | null) ?? null,
   };

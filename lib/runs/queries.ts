@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import type { Run, RunStatus } from "../db/generated/client";
+import type { Run, RunStatus, RunTrigger } from "../db/generated/client";
 import { configOf } from "../engine/node-config";
 import { type NodeSnapshot, nodeSnapshot } from "../engine/snapshot";
 import { DomainError } from "../errors";
@@ -21,6 +21,8 @@ export interface RunFilter {
   first?: number | null;
   /** Opaque cursor from a previous page's `endCursor`. */
   after?: string | null;
+  /** What started the runs (SPEC §11): any of these. */
+  trigger?: RunTrigger[] | null;
 }
 
 export interface RunPage {
@@ -75,6 +77,7 @@ export async function listRuns(db: Db, f: RunFilter): Promise<RunPage> {
       namespace: f.namespace,
       ...(f.status?.length ? { status: { in: f.status } } : {}),
       ...(f.pipeline ? { pipelineName: f.pipeline } : {}),
+      ...(f.trigger?.length ? { trigger: { in: f.trigger } } : {}),
       ...(search
         ? {
             OR: [
@@ -100,6 +103,32 @@ export async function listRuns(db: Db, f: RunFilter): Promise<RunPage> {
 export async function getRun(db: Db, namespace: string, id: string): Promise<Run | null> {
   if (!isUuid(id)) return null;
   return db.run.findFirst({ where: { id, namespace } });
+}
+
+/** The re-runs of each of `ids` (runs of `namespace`), newest first, at most `first` each. */
+export async function listReruns(
+  db: Db,
+  namespace: string,
+  ids: readonly string[],
+  first: number,
+): Promise<Map<string, Run[]>> {
+  const valid = ids.filter(isUuid);
+  const byRun = new Map<string, Run[]>(ids.map((id) => [id, []]));
+  if (valid.length === 0) return byRun;
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT x.id::text AS id FROM unnest(${valid}::uuid[]) AS s(id)
+    CROSS JOIN LATERAL (
+      SELECT r.id FROM runs r WHERE r.rerun_of_id = s.id AND r.namespace = ${namespace}
+      ORDER BY r.created_at DESC, r.id DESC LIMIT ${first}
+    ) x`;
+  if (rows.length === 0) return byRun;
+  const runs = await db.run.findMany({
+    where: { id: { in: rows.map((r) => r.id) } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    omit: { spec: true },
+  });
+  for (const r of runs) if (r.rerunOfId) byRun.get(r.rerunOfId)?.push(r as Run);
+  return byRun;
 }
 
 /** Runs by id (one query), restricted to `namespace` unless it is null (trusted callers). */

@@ -2,12 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { Db, Tx } from "../db/client";
 import { Prisma } from "../db/client";
 import type { Run, RunTrigger } from "../db/generated/client";
+import type { RunTx } from "../engine/run-tx";
 import { costPayload } from "../engine/snapshot";
 import { env } from "../env";
 import { DomainError } from "../errors";
 import { appendEvents } from "../events/append";
 import { doorbell } from "../events/doorbell";
-import { CHANNELS } from "../events/types";
+import { CHANNELS, type EventType } from "../events/types";
 import { assertPayloadSize } from "../limits";
 import type { PipelineSpec } from "../spec/types";
 import { parseAndValidateSpec, validateSpec } from "../spec/validate";
@@ -35,7 +36,27 @@ export interface SubmitOptions {
   allowCommands: boolean;
 }
 
-async function resolveSpec(db: Db, input: SubmitRunInput, opts: SubmitOptions) {
+/** A validated spec and the pipeline version it came from (null for an inline spec). */
+export interface ResolvedSpec {
+  spec: PipelineSpec;
+  pipelineName: string | null;
+  pipelineVersion: number | null;
+}
+
+export type NodeRow = Prisma.RunNodeCreateManyInput;
+
+/**
+ * What a re-run puts into its new run as it is created (lib/runs/rerun-run.ts): in the
+ * creating transaction, so no worker can see the run before its reused nodes exist.
+ */
+export interface RunSeed {
+  /** The node rows to insert instead of the spec's fresh PENDING ones. */
+  nodes(fresh: NodeRow[]): NodeRow[];
+  /** After the rows exist: emit the events that describe them (and copy what else they bring). */
+  record(c: RunTx): Promise<void>;
+}
+
+async function resolveSpec(db: Db, input: SubmitRunInput, opts: SubmitOptions): Promise<ResolvedSpec> {
   if (input.pipeline) {
     const p = await db.pipeline.findFirst({
       where: { namespace: input.namespace, name: input.pipeline, ...(input.version ? { version: input.version } : {}) },
@@ -80,9 +101,9 @@ export async function submitRun(db: Db, input: SubmitRunInput, opts: SubmitOptio
   }
   assertPayloadSize(input.params ?? null, "params");
   if (input.label && input.label.length > 200) throw new DomainError("BAD_INPUT", "label: at most 200 characters");
-  const { spec, pipelineName, pipelineVersion } = await resolveSpec(db, input, opts);
+  const resolved = await resolveSpec(db, input, opts);
   try {
-    return await createRun(db, input, spec, pipelineName, pipelineVersion);
+    return await createRun(db, input, resolved);
   } catch (e) {
     if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002" && input.idempotencyKey) {
       return db.run.findUniqueOrThrow({
@@ -93,13 +114,13 @@ export async function submitRun(db: Db, input: SubmitRunInput, opts: SubmitOptio
   }
 }
 
-async function createRun(
-  db: Db,
-  input: SubmitRunInput,
-  spec: PipelineSpec,
-  pipelineName: string | null,
-  pipelineVersion: number | null,
-) {
+/**
+ * Insert a QUEUED run of `resolved` with its nodes and first events in one transaction,
+ * then ring the doorbells. `seed` (a re-run's reused nodes) runs inside that transaction.
+ * Callers validate `input` first (submitRun; rerunRun).
+ */
+export async function createRun(db: Db, input: SubmitRunInput, resolved: ResolvedSpec, seed?: RunSeed): Promise<Run> {
+  const { spec, pipelineName, pipelineVersion } = resolved;
   const id = randomUUID();
   const params = { ...spec.params, ...(input.params ?? {}) };
   const budget = input.budget ?? spec.budget ?? null;
@@ -121,22 +142,39 @@ async function createRun(
         rerunOfId: input.rerunOfId ?? null,
       },
     });
-    await tx.runNode.createMany({
-      data: spec.nodes.map((n, i) => ({
-        id: randomUUID(),
-        runId: id,
-        key: n.id,
-        kind: n.kind,
-        label: n.label ?? null,
-        needs: n.needs,
-        config: n as unknown as object,
-        position: i,
-      })),
-    });
-    await appendEvents(tx, id, [
+    const fresh: NodeRow[] = spec.nodes.map((n, i) => ({
+      id: randomUUID(),
+      runId: id,
+      key: n.id,
+      kind: n.kind,
+      label: n.label ?? null,
+      needs: n.needs,
+      config: n as unknown as object,
+      position: i,
+    }));
+    await tx.runNode.createMany({ data: seed ? seed.nodes(fresh) : fresh });
+    const events: { type: EventType; payload: Record<string, unknown> }[] = [
       { type: "RUN_STATUS", payload: { status: "QUEUED", reason: null, progress: 0 } },
       ...(budget !== null ? [{ type: "COST_UPDATE" as const, payload: costPayload(run) }] : []),
-    ]);
+    ];
+    if (seed) {
+      // The row was inserted by this transaction: nobody else can see it, let alone lock
+      // it, until commit — so this is a state change under the run's lock like withRun's,
+      // and its events go into the same append as the creation's.
+      const c: RunTx = {
+        tx,
+        run,
+        emit: (type, payload) => events.push({ type, payload }),
+        wakeWorkers: () => {}, // creating a run rings the workers anyway
+        signalCancel: () => {},
+        refresh: async () => {
+          c.run = await tx.run.findUniqueOrThrow({ where: { id } });
+          return c.run;
+        },
+      };
+      await seed.record(c);
+    }
+    await appendEvents(tx, id, events);
     return tx.run.findUniqueOrThrow({ where: { id } });
   });
   const bell = doorbell(db);

@@ -36,7 +36,8 @@ describe("generated GraphQL artifacts", () => {
   it("keeps the normative SPEC §6–§7 names", () => {
     const sdl = printedSchema();
     for (const name of [
-      "runs(namespace: String, status: [RunStatus!], pipeline: String, search: String, first: Int = 50, after: String): RunConnection!",
+      // SPEC §7's arguments in their order; §11's trigger filter appended.
+      "runs(namespace: String, status: [RunStatus!], pipeline: String, search: String, first: Int = 50, after: String, trigger: [RunTrigger!]): RunConnection!",
       "run(id: ID!): Run",
       "events(runId: ID!, afterSeq: Int = 0, first: Int = 500, types: [EventType!]): EventPage!",
       "gates(namespace: String): [Node!]!",
@@ -49,6 +50,10 @@ describe("generated GraphQL artifacts", () => {
       "interface RunEvent",
       "type NodeStateEvent implements RunEvent",
       "type RunCompletedEvent implements RunEvent",
+      // SPEC §11 re-runs.
+      "rerunRun(id: ID!, fromFailure: Boolean = false, params: JSON): Run!",
+      "trigger: RunTrigger!",
+      "rerunOf: Run",
     ]) {
       expect(sdl).toContain(name);
     }
