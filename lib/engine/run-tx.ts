@@ -4,6 +4,7 @@ import { DomainError, notFound } from "../errors";
 import { appendEvents } from "../events/append";
 import { doorbell } from "../events/doorbell";
 import { CHANNELS, type EventType } from "../events/types";
+import { enqueueDeliveries } from "../webhooks/outbox";
 
 /** A state change of one run, under that run's row lock. */
 export interface RunTx {
@@ -23,7 +24,8 @@ export interface RunTx {
  * Run `fn` in a transaction holding the run's row lock (`SELECT … FOR UPDATE`). Lock
  * order everywhere: the run row first, then its node rows — so two state changes of one
  * run serialize and never deadlock. Events emitted by `fn` are appended in the same
- * transaction (gapless seqs); doorbells (NOTIFY) are rung after it commits.
+ * transaction (gapless seqs), with the webhook deliveries they cause (lib/webhooks/outbox.ts);
+ * doorbells (NOTIFY) are rung after it commits.
  */
 export async function withRun<T>(db: Db, runId: string, fn: (c: RunTx) => Promise<T>): Promise<T> {
   return (await changeRun(db, runId, fn, false)) as T;
@@ -50,6 +52,7 @@ async function changeRun<T>(
   let cancel = false;
   let appended: { lastSeq: number } | null = null;
   let namespace = "";
+  let deliveries = 0;
   const result = await db.$transaction(async (tx) => {
     const locked = skipLocked
       ? await tx.$queryRaw<{ id: string }[]>`SELECT id FROM runs WHERE id = ${runId}::uuid FOR UPDATE SKIP LOCKED`
@@ -83,6 +86,9 @@ async function changeRun<T>(
     if (events.length && !appended) {
       throw new DomainError("INVALID_TRANSITION", `run ${runId} has completed: nothing may change after RUN_COMPLETED`);
     }
+    // The webhook outbox, in this transaction: a delivery exists exactly when its event does.
+    // A batch without a gate, pause or completion (nearly all of them) queries nothing.
+    if (appended) deliveries = await enqueueDeliveries(tx, runId, events);
     namespace = c.run.namespace;
     return out;
   });
@@ -94,5 +100,6 @@ async function changeRun<T>(
   }
   if (wake) bell.other(CHANNELS.work, runId);
   if (cancel) bell.other(CHANNELS.cancel, runId);
+  if (deliveries) bell.other(CHANNELS.webhooks, namespace);
   return result;
 }
