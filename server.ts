@@ -34,7 +34,12 @@ declare global {
 }
 
 async function main() {
-  const runtime = await startRuntime({ worker: e.SIGNALBOX_IN_PROCESS_WORKER, seed: true, port: e.PORT });
+  const runtime = await startRuntime({
+    worker: e.SIGNALBOX_IN_PROCESS_WORKER,
+    seed: true,
+    port: e.PORT,
+    webhooks: true,
+  });
   globalThis.__signalbox = runtime;
   const graphql = createGraphQL(runtime);
   globalThis.__signalboxGraphQL = graphql.execute;

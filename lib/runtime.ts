@@ -15,6 +15,8 @@ import { commandsAllowed } from "./namespaces/settings";
 import { seedExamples } from "./pipelines/seed";
 import { Scheduler } from "./schedules/scheduler";
 import { StartError } from "./start-errors";
+import { ownBaseUrl, WebhookSender } from "./webhooks/sender";
+import { webhookPolicy } from "./webhooks/target";
 
 /** The resource bag every layer receives (SPEC §1: no hidden singletons in lib/). */
 export interface Runtime {
@@ -26,6 +28,8 @@ export interface Runtime {
   worker: Worker | null;
   /** Fires schedules (lib/schedules); in every process unless `scheduler: false`. */
   scheduler: Scheduler | null;
+  /** Delivers webhooks (lib/webhooks); in server processes (`webhooks: true`). */
+  webhooks: WebhookSender | null;
   databaseUrl: string;
   settings: ExecSettings;
   /** The admin secret when this start created it (printed once, on a terminal). */
@@ -43,6 +47,8 @@ export interface RuntimeOptions {
   port?: number;
   /** Fire schedules in this process (default true: any number of processes may, exactly once per fire). */
   scheduler?: boolean;
+  /** Deliver webhooks from this process (server processes: they know the console's URL). */
+  webhooks?: boolean;
 }
 
 /**
@@ -85,6 +91,16 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           log: (level, msg, err) => log[level]({ err }, msg),
         });
   scheduler?.start();
+  const webhooks = opts.webhooks
+    ? new WebhookSender(db, notifier, {
+        // The bound port is known after listen (server.ts updates selfAddress).
+        baseUrl: () => e.SIGNALBOX_PUBLIC_URL ?? ownBaseUrl(settings.selfAddress ?? { host: e.HOST, port: e.PORT }),
+        policy: () => webhookPolicy(settings.httpAllowedHosts),
+        retry: { baseMs: e.SIGNALBOX_WEBHOOK_RETRY_BASE_MS },
+        log: (level, msg, fields) => log[level](fields ?? {}, msg),
+      })
+    : null;
+  webhooks?.start();
   return {
     db,
     notifier,
@@ -92,6 +108,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     events,
     worker,
     scheduler,
+    webhooks,
     databaseUrl: conn.url,
     settings,
     adminSecret: seeded?.created ?? null,
@@ -99,6 +116,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     async stop() {
       workBell.close();
       await scheduler?.stop();
+      await webhooks?.stop();
       await worker?.stop();
       await notifier.stop();
       await db.$disconnect();

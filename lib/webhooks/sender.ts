@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import type { Db } from "../db/client";
 import type { TargetPolicy } from "../engine/executors/http-target";
 import type { Notifier } from "../events/notifier";
@@ -206,4 +207,13 @@ export function deliveryBody(payload: Record<string, unknown>, baseUrl: string) 
     node: payload.node ?? null,
     gate: payload.gate ?? null,
   };
+}
+
+/**
+ * The console's address when SIGNALBOX_PUBLIC_URL is unset: this server's own, as it
+ * listens (a wildcard address names this machine instead).
+ */
+export function ownBaseUrl(self: { host: string; port: number }): string {
+  const host = self.host === "0.0.0.0" || self.host === "::" ? hostname() : self.host;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${self.port}`;
 }
