@@ -57,6 +57,8 @@ export async function resolverTypes(): Promise<string> {
       GateDecision: m("GateDecisionModel"),
       RunConnection: m("RunConnectionModel"),
       NodeLease: m("NodeLeaseModel"),
+      Schedule: m("ScheduleModel"),
+      ScheduleFire: m("ScheduleFireModel"),
       ApiToken: m("ApiTokenModel"),
       EventPage: m("EventPageModel"),
       RunEvent: m("EventModel"),

@@ -68,6 +68,12 @@ function build() {
       help: "Node leases that expired (worker lost)",
       registers: [registry],
     }),
+    scheduleFires: new Counter({
+      name: "signalbox_schedule_fires_total",
+      help: "Schedule fire times this process handled, by outcome (run, skipped)",
+      labelNames: ["outcome"],
+      registers: [registry],
+    }),
     nodesClaimed: new Counter({
       name: "signalbox_nodes_claimed_total",
       help: "Nodes claimed by workers in this process",

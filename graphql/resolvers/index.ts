@@ -9,6 +9,7 @@ import { pipelineResolvers } from "./pipelines";
 import { rerunResolvers } from "./reruns";
 import { runResolvers } from "./runs";
 import { DateTimeScalar, JSONScalar } from "./scalars";
+import { scheduleResolvers } from "./schedules";
 import { tokenResolvers } from "./tokens";
 import { workerResolvers } from "./workers";
 
@@ -36,6 +37,7 @@ export function buildSchema() {
         tokenResolvers,
         namespaceResolvers,
         rerunResolvers,
+        scheduleResolvers,
       ),
     ],
   });

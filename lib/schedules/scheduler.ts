@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import { metrics } from "../metrics";
 import { fireSchedule } from "./fire";
 
 export interface SchedulerOptions {
@@ -62,10 +63,12 @@ export class Scheduler {
       let failed = false;
       for (const { id } of due) {
         if (this.stopped) break;
-        await fireSchedule(this.db, id, now, this.opts).catch((e) => {
+        const outcomes = await fireSchedule(this.db, id, now, this.opts).catch((e) => {
           failed = true;
           this.failed(`schedule ${id} could not fire; it is retried every second`, e);
+          return null;
         });
+        for (const o of outcomes ?? []) metrics.scheduleFires.inc({ outcome: o.runId ? "run" : "skipped" });
       }
       if (!failed) this.recovered();
     } catch (e) {
