@@ -18,6 +18,7 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import { createGraphQLError, type Plugin } from "graphql-yoga";
+import { MAX_SCHEDULES } from "../../lib/schedules/schedules";
 
 /** Most an operation may cost (README "Security and limits"). */
 export const MAX_QUERY_COST = 100_000;
@@ -30,6 +31,7 @@ const MAX_SUBSCRIPTION_COST = 1_000;
 /** Lists whose size is bounded but not chosen by an argument: their largest size. */
 const FIXED_SIZES: Record<string, number> = {
   "Query.gates": 500,
+  "Query.schedules": MAX_SCHEDULES,
   // Dependencies of all of a run's nodes: as many as its nodes, give or take.
   "Run.edges": 1_000,
 };

@@ -8,6 +8,9 @@ import { checkScheduleInput, type ScheduleFields, type ScheduleInput } from "./v
 
 export type { Schedule, ScheduleFire };
 
+/** Most schedules in one namespace (bounds `Query.schedules`; see graphql/guard/cost.ts). */
+export const MAX_SCHEDULES = 500;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Options {
@@ -45,6 +48,9 @@ export async function createSchedule(
   opts: Options,
 ): Promise<Schedule> {
   const fields = await checkScheduleInput(db, namespace, input, null, opts);
+  if ((await db.schedule.count({ where: { namespace } })) >= MAX_SCHEDULES) {
+    throw new DomainError("BAD_INPUT", `a namespace has at most ${MAX_SCHEDULES} schedules: delete some first`);
+  }
   const now = new Date();
   return db.schedule
     .create({
