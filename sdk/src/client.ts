@@ -14,10 +14,12 @@ import {
   PauseDocument,
   PipelinesDocument,
   PromoteDocument,
+  RerunDocument,
   ResumeDocument,
   type RunControlFieldsFragment,
   type RunListFieldsFragment,
   type RunStatus,
+  type RunTrigger,
   type SdkRunFragment,
   SubmitRunDocument,
   type SubmitRunInput,
@@ -41,6 +43,15 @@ export interface ListRunsOptions {
   first?: number;
   /** The `endCursor` of the previous page. */
   after?: string;
+  /** Only runs started in one of these ways. */
+  trigger?: RunTrigger[];
+}
+
+export interface RerunOptions {
+  /** Reuse every node that succeeded in the source (a FAILED or CANCELLED run) and run the rest. */
+  fromFailure?: boolean;
+  /** Param overrides over the spec's defaults (as on submit); default: the source run's params. */
+  params?: Record<string, unknown>;
 }
 
 export interface EventPage {
@@ -81,7 +92,11 @@ export class SignalboxClient {
   async listRuns(
     opts: ListRunsOptions = {},
   ): Promise<{ runs: RunSummary[]; endCursor: string | null; hasNextPage: boolean }> {
-    const { runs } = await this.call(ListRunsDocument, { ...opts, status: opts.status ?? null });
+    const { runs } = await this.call(ListRunsDocument, {
+      ...opts,
+      status: opts.status ?? null,
+      trigger: opts.trigger ?? null,
+    });
     return { runs: runs.nodes, endCursor: runs.pageInfo.endCursor, hasNextPage: runs.pageInfo.hasNextPage };
   }
 
@@ -107,6 +122,12 @@ export class SignalboxClient {
   /** Approve, reject or modify a waiting gate. */
   async decide(input: HumanDecisionInput): Promise<RunNode> {
     return (await this.call(DecideDocument, { input })).humanDecision;
+  }
+
+  /** A new run of run `id`'s spec (trigger RERUN); `fromFailure` reuses what succeeded there. */
+  async rerunRun(id: string, opts: RerunOptions = {}): Promise<Run> {
+    const vars = { id, fromFailure: opts.fromFailure ?? false, params: opts.params ?? null };
+    return (await this.call(RerunDocument, vars)).rerunRun;
   }
 
   async cancelRun(id: string): Promise<RunControl> {

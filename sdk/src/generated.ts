@@ -17,6 +17,17 @@ export type RunStatus =
   | 'FAILED'
   | 'CANCELLED';
 
+/** What started a run (SPEC §11). */
+export type RunTrigger =
+  /** Submitted by a person in the web app (a browser session). */
+  | 'MANUAL'
+  /** Submitted with an API token (SDK, CLI, integrations). */
+  | 'API'
+  /** Fired by a schedule. */
+  | 'SCHEDULE'
+  /** A re-run of another run (`rerunRun`). */
+  | 'RERUN';
+
 export type SubmitRunInput = {
   /** Defaults to the token's namespace. */
   namespace?: string | null | undefined;
@@ -99,14 +110,14 @@ export type NodeReportInput = {
   results?: Array<unknown> | null | undefined;
 };
 
-export type SdkRunFragment = { namespace: string, params: unknown, sealed: boolean, id: string, label: string | null, pipeline: string | null, pipelineVersion: number | null, status: RunStatus, statusReason: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, progress: number, error: string | null, lastSeq: number, cost: { spent: number, budget: number | null, remaining: number | null } };
+export type SdkRunFragment = { namespace: string, params: unknown, sealed: boolean, id: string, label: string | null, pipeline: string | null, pipelineVersion: number | null, status: RunStatus, statusReason: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, progress: number, error: string | null, lastSeq: number, trigger: RunTrigger, cost: { spent: number, budget: number | null, remaining: number | null } };
 
 export type SubmitRunMutationVariables = Exact<{
   input: SubmitRunInput;
 }>;
 
 
-export type SubmitRunMutation = { submitRun: { namespace: string, params: unknown, sealed: boolean, id: string, label: string | null, pipeline: string | null, pipelineVersion: number | null, status: RunStatus, statusReason: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, progress: number, error: string | null, lastSeq: number, cost: { spent: number, budget: number | null, remaining: number | null } } };
+export type SubmitRunMutation = { submitRun: { namespace: string, params: unknown, sealed: boolean, id: string, label: string | null, pipeline: string | null, pipelineVersion: number | null, status: RunStatus, statusReason: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, progress: number, error: string | null, lastSeq: number, trigger: RunTrigger, cost: { spent: number, budget: number | null, remaining: number | null } } };
 
 export type GetRunQueryVariables = Exact<{
   id: string;
@@ -114,7 +125,7 @@ export type GetRunQueryVariables = Exact<{
 }>;
 
 
-export type GetRunQuery = { run: { namespace: string, params: unknown, sealed: boolean, id: string, label: string | null, pipeline: string | null, pipelineVersion: number | null, status: RunStatus, statusReason: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, progress: number, error: string | null, lastSeq: number, nodes: Array<{ id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }>, cost: { spent: number, budget: number | null, remaining: number | null } } | null };
+export type GetRunQuery = { run: { namespace: string, params: unknown, sealed: boolean, id: string, label: string | null, pipeline: string | null, pipelineVersion: number | null, status: RunStatus, statusReason: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, progress: number, error: string | null, lastSeq: number, trigger: RunTrigger, nodes: Array<{ id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }>, cost: { spent: number, budget: number | null, remaining: number | null } } | null };
 
 export type ListRunsQueryVariables = Exact<{
   status?: Array<RunStatus> | RunStatus | null | undefined;
@@ -122,10 +133,11 @@ export type ListRunsQueryVariables = Exact<{
   search?: string | null | undefined;
   first?: number | null | undefined;
   after?: string | null | undefined;
+  trigger?: Array<RunTrigger> | RunTrigger | null | undefined;
 }>;
 
 
-export type ListRunsQuery = { runs: { nodes: Array<{ id: string, label: string | null, pipeline: string | null, pipelineVersion: number | null, status: RunStatus, statusReason: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, progress: number, error: string | null, lastSeq: number, cost: { spent: number, budget: number | null, remaining: number | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ListRunsQuery = { runs: { nodes: Array<{ id: string, label: string | null, pipeline: string | null, pipelineVersion: number | null, status: RunStatus, statusReason: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, progress: number, error: string | null, lastSeq: number, trigger: RunTrigger, cost: { spent: number, budget: number | null, remaining: number | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type EventsPageQueryVariables = Exact<{
   runId: string;
@@ -137,13 +149,13 @@ export type EventsPageQueryVariables = Exact<{
 
 export type EventsPageQuery = { events: { nextSeq: number, hasMore: boolean, events: Array<
       | { __typename: 'RunStatusEvent', status: RunStatus, reason: string | null, progress: number, id: string, seq: number, runId: string, at: string, type: EventType }
-      | { __typename: 'NodeStateEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null } }
+      | { __typename: 'NodeStateEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null } }
       | { __typename: 'EdgeActiveEvent', from: string, to: string, id: string, seq: number, runId: string, at: string, type: EventType }
-      | { __typename: 'DagMutatedEvent', id: string, seq: number, runId: string, at: string, type: EventType, addedNodes: Array<{ id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }>, addedEdges: Array<{ from: string, to: string }> }
+      | { __typename: 'DagMutatedEvent', id: string, seq: number, runId: string, at: string, type: EventType, addedNodes: Array<{ id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }>, addedEdges: Array<{ from: string, to: string }> }
       | { __typename: 'CostUpdateEvent', spent: number, budget: number | null, remaining: number | null, blockedNode: string | null, nodeCost: number | null, id: string, seq: number, runId: string, at: string, type: EventType }
       | { __typename: 'LogEvent', level: LogLevel, message: string, nodeKey: string | null, id: string, seq: number, runId: string, at: string, type: EventType }
-      | { __typename: 'GateWaitingEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } }
-      | { __typename: 'GateDecidedEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } }
+      | { __typename: 'GateWaitingEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } }
+      | { __typename: 'GateDecidedEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } }
       | { __typename: 'ResultsEvent', offset: number, total: number, id: string, seq: number, runId: string, at: string, type: EventType, results: { columns: Array<string>, rows: Array<unknown> } }
       | { __typename: 'RunCompletedEvent', status: RunStatus, nodesSucceeded: number, nodesFailed: number, durationMs: number, id: string, seq: number, runId: string, at: string, type: EventType }
       | { __typename: 'ErrorEvent', message: string, nodeKey: string | null, id: string, seq: number, runId: string, at: string, type: EventType }
@@ -157,13 +169,13 @@ export type WatchRunSubscriptionVariables = Exact<{
 
 export type WatchRunSubscription = { runEvents:
     | { __typename: 'RunStatusEvent', status: RunStatus, reason: string | null, progress: number, id: string, seq: number, runId: string, at: string, type: EventType }
-    | { __typename: 'NodeStateEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null } }
+    | { __typename: 'NodeStateEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null } }
     | { __typename: 'EdgeActiveEvent', from: string, to: string, id: string, seq: number, runId: string, at: string, type: EventType }
-    | { __typename: 'DagMutatedEvent', id: string, seq: number, runId: string, at: string, type: EventType, addedNodes: Array<{ id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }>, addedEdges: Array<{ from: string, to: string }> }
+    | { __typename: 'DagMutatedEvent', id: string, seq: number, runId: string, at: string, type: EventType, addedNodes: Array<{ id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }>, addedEdges: Array<{ from: string, to: string }> }
     | { __typename: 'CostUpdateEvent', spent: number, budget: number | null, remaining: number | null, blockedNode: string | null, nodeCost: number | null, id: string, seq: number, runId: string, at: string, type: EventType }
     | { __typename: 'LogEvent', level: LogLevel, message: string, nodeKey: string | null, id: string, seq: number, runId: string, at: string, type: EventType }
-    | { __typename: 'GateWaitingEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } }
-    | { __typename: 'GateDecidedEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } }
+    | { __typename: 'GateWaitingEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } }
+    | { __typename: 'GateDecidedEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } }
     | { __typename: 'ResultsEvent', offset: number, total: number, id: string, seq: number, runId: string, at: string, type: EventType, results: { columns: Array<string>, rows: Array<unknown> } }
     | { __typename: 'RunCompletedEvent', status: RunStatus, nodesSucceeded: number, nodesFailed: number, durationMs: number, id: string, seq: number, runId: string, at: string, type: EventType }
     | { __typename: 'ErrorEvent', message: string, nodeKey: string | null, id: string, seq: number, runId: string, at: string, type: EventType }
@@ -172,7 +184,7 @@ export type WatchRunSubscription = { runEvents:
 export type GatesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type GatesQuery = { gates: Array<{ id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }> };
+export type GatesQuery = { gates: Array<{ id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }> };
 
 export type PipelinesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -184,7 +196,16 @@ export type DecideMutationVariables = Exact<{
 }>;
 
 
-export type DecideMutation = { humanDecision: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null } };
+export type DecideMutation = { humanDecision: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null } };
+
+export type RerunMutationVariables = Exact<{
+  id: string;
+  fromFailure?: boolean | null | undefined;
+  params?: unknown;
+}>;
+
+
+export type RerunMutation = { rerunRun: { namespace: string, params: unknown, sealed: boolean, id: string, label: string | null, pipeline: string | null, pipelineVersion: number | null, status: RunStatus, statusReason: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, progress: number, error: string | null, lastSeq: number, trigger: RunTrigger, cost: { spent: number, budget: number | null, remaining: number | null } } };
 
 export type CancelMutationVariables = Exact<{
   id: string;
@@ -295,29 +316,29 @@ export type RunNodesQueryVariables = Exact<{
 }>;
 
 
-export type RunNodesQuery = { run: { lastSeq: number, nodes: Array<{ id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }> } | null };
+export type RunNodesQuery = { run: { lastSeq: number, nodes: Array<{ id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }> } | null };
 
 export type GateFieldsFragment = { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null };
 
 export type GateDecisionFieldsFragment = { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string };
 
-export type NodeFieldsFragment = { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null };
+export type NodeFieldsFragment = { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null };
 
 type RunEventFields_RunStatusEvent_Fragment = { __typename: 'RunStatusEvent', status: RunStatus, reason: string | null, progress: number, id: string, seq: number, runId: string, at: string, type: EventType };
 
-type RunEventFields_NodeStateEvent_Fragment = { __typename: 'NodeStateEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null } };
+type RunEventFields_NodeStateEvent_Fragment = { __typename: 'NodeStateEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null } };
 
 type RunEventFields_EdgeActiveEvent_Fragment = { __typename: 'EdgeActiveEvent', from: string, to: string, id: string, seq: number, runId: string, at: string, type: EventType };
 
-type RunEventFields_DagMutatedEvent_Fragment = { __typename: 'DagMutatedEvent', id: string, seq: number, runId: string, at: string, type: EventType, addedNodes: Array<{ id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }>, addedEdges: Array<{ from: string, to: string }> };
+type RunEventFields_DagMutatedEvent_Fragment = { __typename: 'DagMutatedEvent', id: string, seq: number, runId: string, at: string, type: EventType, addedNodes: Array<{ id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }>, addedEdges: Array<{ from: string, to: string }> };
 
 type RunEventFields_CostUpdateEvent_Fragment = { __typename: 'CostUpdateEvent', spent: number, budget: number | null, remaining: number | null, blockedNode: string | null, nodeCost: number | null, id: string, seq: number, runId: string, at: string, type: EventType };
 
 type RunEventFields_LogEvent_Fragment = { __typename: 'LogEvent', level: LogLevel, message: string, nodeKey: string | null, id: string, seq: number, runId: string, at: string, type: EventType };
 
-type RunEventFields_GateWaitingEvent_Fragment = { __typename: 'GateWaitingEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } };
+type RunEventFields_GateWaitingEvent_Fragment = { __typename: 'GateWaitingEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } };
 
-type RunEventFields_GateDecidedEvent_Fragment = { __typename: 'GateDecidedEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } };
+type RunEventFields_GateDecidedEvent_Fragment = { __typename: 'GateDecidedEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } };
 
 type RunEventFields_ResultsEvent_Fragment = { __typename: 'ResultsEvent', offset: number, total: number, id: string, seq: number, runId: string, at: string, type: EventType, results: { columns: Array<string>, rows: Array<unknown> } };
 
@@ -339,7 +360,7 @@ export type RunEventFieldsFragment =
   | RunEventFields_ErrorEvent_Fragment
 ;
 
-export type RunListFieldsFragment = { id: string, label: string | null, pipeline: string | null, pipelineVersion: number | null, status: RunStatus, statusReason: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, progress: number, error: string | null, lastSeq: number, cost: { spent: number, budget: number | null, remaining: number | null } };
+export type RunListFieldsFragment = { id: string, label: string | null, pipeline: string | null, pipelineVersion: number | null, status: RunStatus, statusReason: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, progress: number, error: string | null, lastSeq: number, trigger: RunTrigger, cost: { spent: number, budget: number | null, remaining: number | null } };
 
 export type RunControlFieldsFragment = { id: string, status: RunStatus, statusReason: string | null, progress: number, cost: { spent: number, budget: number | null, remaining: number | null } };
 
@@ -381,6 +402,7 @@ export const RunListFieldsFragmentDoc = new TypedDocumentString(`
   }
   error
   lastSeq
+  trigger
 }
     `, {"fragmentName":"RunListFields"}) as unknown as TypedDocumentString<RunListFieldsFragment, unknown>;
 export const SdkRunFragmentDoc = new TypedDocumentString(`
@@ -409,6 +431,7 @@ export const SdkRunFragmentDoc = new TypedDocumentString(`
   }
   error
   lastSeq
+  trigger
 }`, {"fragmentName":"SdkRun"}) as unknown as TypedDocumentString<SdkRunFragment, unknown>;
 export const GateDecisionFieldsFragmentDoc = new TypedDocumentString(`
     fragment GateDecisionFields on GateDecision {
@@ -454,6 +477,7 @@ export const NodeFieldsFragmentDoc = new TypedDocumentString(`
   finishedAt
   durationMs
   dynamic
+  reused
   parentKey
   gate {
     ...GateFields
@@ -585,6 +609,7 @@ fragment NodeFields on Node {
   finishedAt
   durationMs
   dynamic
+  reused
   parentKey
   gate {
     ...GateFields
@@ -634,6 +659,7 @@ fragment RunListFields on Run {
   }
   error
   lastSeq
+  trigger
 }`) as unknown as TypedDocumentString<SubmitRunMutation, SubmitRunMutationVariables>;
 export const GetRunDocument = new TypedDocumentString(`
     query GetRun($id: ID!, $nodes: Int!) {
@@ -683,6 +709,7 @@ fragment NodeFields on Node {
   finishedAt
   durationMs
   dynamic
+  reused
   parentKey
   gate {
     ...GateFields
@@ -707,15 +734,17 @@ fragment RunListFields on Run {
   }
   error
   lastSeq
+  trigger
 }`) as unknown as TypedDocumentString<GetRunQuery, GetRunQueryVariables>;
 export const ListRunsDocument = new TypedDocumentString(`
-    query ListRuns($status: [RunStatus!], $pipeline: String, $search: String, $first: Int, $after: String) {
+    query ListRuns($status: [RunStatus!], $pipeline: String, $search: String, $first: Int, $after: String, $trigger: [RunTrigger!]) {
   runs(
     status: $status
     pipeline: $pipeline
     search: $search
     first: $first
     after: $after
+    trigger: $trigger
   ) {
     nodes {
       ...RunListFields
@@ -745,6 +774,7 @@ export const ListRunsDocument = new TypedDocumentString(`
   }
   error
   lastSeq
+  trigger
 }`) as unknown as TypedDocumentString<ListRunsQuery, ListRunsQueryVariables>;
 export const EventsPageDocument = new TypedDocumentString(`
     query EventsPage($runId: ID!, $afterSeq: Int!, $first: Int!, $types: [EventType!]) {
@@ -789,6 +819,7 @@ fragment NodeFields on Node {
   finishedAt
   durationMs
   dynamic
+  reused
   parentKey
   gate {
     ...GateFields
@@ -910,6 +941,7 @@ fragment NodeFields on Node {
   finishedAt
   durationMs
   dynamic
+  reused
   parentKey
   gate {
     ...GateFields
@@ -1031,6 +1063,7 @@ fragment NodeFields on Node {
   finishedAt
   durationMs
   dynamic
+  reused
   parentKey
   gate {
     ...GateFields
@@ -1087,11 +1120,45 @@ fragment NodeFields on Node {
   finishedAt
   durationMs
   dynamic
+  reused
   parentKey
   gate {
     ...GateFields
   }
 }`) as unknown as TypedDocumentString<DecideMutation, DecideMutationVariables>;
+export const RerunDocument = new TypedDocumentString(`
+    mutation Rerun($id: ID!, $fromFailure: Boolean, $params: JSON) {
+  rerunRun(id: $id, fromFailure: $fromFailure, params: $params) {
+    ...SdkRun
+  }
+}
+    fragment SdkRun on Run {
+  ...RunListFields
+  namespace
+  params
+  sealed
+}
+fragment RunListFields on Run {
+  id
+  label
+  pipeline
+  pipelineVersion
+  status
+  statusReason
+  createdAt
+  startedAt
+  finishedAt
+  durationMs
+  progress
+  cost {
+    spent
+    budget
+    remaining
+  }
+  error
+  lastSeq
+  trigger
+}`) as unknown as TypedDocumentString<RerunMutation, RerunMutationVariables>;
 export const CancelDocument = new TypedDocumentString(`
     mutation Cancel($id: ID!) {
   cancelRun(id: $id) {
@@ -1278,6 +1345,7 @@ fragment NodeFields on Node {
   finishedAt
   durationMs
   dynamic
+  reused
   parentKey
   gate {
     ...GateFields

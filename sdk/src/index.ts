@@ -7,6 +7,7 @@ export {
   type ClientOptions,
   type EventPage,
   type ListRunsOptions,
+  type RerunOptions,
   type Run,
   type RunControl,
   type RunNode,
@@ -14,7 +15,7 @@ export {
   SignalboxClient,
 } from "./client.js";
 export { type ErrorCode, isSignalboxError, SignalboxError, type SpecProblem } from "./errors.js";
-export type { Decision, EventType, NodeStatus, RunStatus, SubmitRunInput } from "./generated.js";
+export type { Decision, EventType, NodeStatus, RunStatus, RunTrigger, SubmitRunInput } from "./generated.js";
 export type { Connection } from "./http.js";
 export type { LogLevel } from "./job-reporter.js";
 export { type RunEvent, type Transport, type WatchOptions, type WatchStatus, watchRun } from "./watch.js";

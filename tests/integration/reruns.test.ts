@@ -4,9 +4,10 @@
  * the new run's event log against its tables, budgets, results, the runs(trigger:)
  * filter, and who may re-run what.
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSession } from "../../lib/auth/sessions";
 import type { Db } from "../../lib/db/client";
+import { cli, cliHome, ensureBuilt, startCli } from "./cli-helpers";
 import {
   APPROVE,
   gql,
@@ -378,5 +379,62 @@ describe("triggers", () => {
     expect(both).toContain(api);
     expect(both).not.toContain(re);
     await waitDone(re);
+  });
+});
+
+describe("signalbox rerun", () => {
+  const home = cliHome();
+  let env: Record<string, string>;
+  beforeAll(() => {
+    ensureBuilt();
+    env = { ...home.env, SIGNALBOX_URL: server.url, SIGNALBOX_TOKEN: t.operator };
+  });
+  afterAll(() => home.cleanup());
+
+  const gated = {
+    name: "cli-rerun",
+    nodes: [
+      { id: "prep", kind: "transform", with: { expression: "'ready'" } },
+      { id: "review", kind: "gate", needs: ["prep"], with: { title: "Ship it?" } },
+      { id: "ship", kind: "transform", needs: ["review"], with: { expression: "'shipped'" } },
+    ],
+  };
+
+  it("--from-failure --follow: reuses what succeeded, waits at the gate again, exits 0 once it succeeds", async () => {
+    const sourceId = await submit({ spec: gated });
+    await waitNode(sourceId, "review", "WAITING");
+    await gqlData(
+      server,
+      t.operator,
+      `mutation($runId: ID!) { humanDecision(input: { runId: $runId, nodeKey: "review", decision: REJECT, feedback: "not yet" }) { status } }`,
+      { runId: sourceId },
+    );
+    expect((await waitDone(sourceId)).status).toBe("FAILED");
+
+    const p = startCli(["rerun", sourceId, "--from-failure", "--follow"], env);
+    const [, newId] = await p.waitFor(new RegExp(`run ([0-9a-f-]{36}) \\(re-run from failure of ${sourceId}\\)`));
+    await p.waitFor(/gate review WAITING/);
+    await gqlData(server, t.operator, APPROVE, { runId: newId, key: "review" });
+    const r = await p.done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/node prep SUCCEEDED \(reused\)/);
+    expect(r.stdout).not.toMatch(/node prep RUNNING/);
+    expect(byKey(await waitDone(newId)).ship).toMatchObject({ status: "SUCCEEDED", reused: false });
+  });
+
+  it("prints the new run; a refused re-run is exit 3 in one sentence", async () => {
+    const ok = await submit({ spec: chain });
+    await waitDone(ok);
+    const r = await cli(["rerun", ok], env);
+    expect(r.code).toBe(0);
+    const [id, link] = r.stdout.trim().split("\n");
+    expect(link).toBe(`${server.url}/runs/${id}`);
+    expect((await gqlData(server, t.viewer, RUN, { id })).run).toMatchObject({ rerunOf: { id: ok } });
+    const refused = await cli(["rerun", ok, "--from-failure"], env);
+    expect(refused.code).toBe(3);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+    expect(refused.stderr).toMatch(/only a FAILED or CANCELLED run can be re-run from its failure/);
+    await waitDone(id);
   });
 });

@@ -304,8 +304,14 @@ function buildProgram(io: Io, setExit: (code: number) => void): { program: Comma
     .option("--from-failure", "reuse the nodes that succeeded; run the rest")
     .option("--follow", "watch the new run until it ends")
     .action(
-      act(async () => {
-        throw new CliError("Re-runs are not supported by this server (it has no rerunRun mutation yet).", EXIT.USAGE);
+      act(async (runId: string, o: { fromFailure?: boolean; follow?: boolean }) => {
+        const client = ctx.client();
+        const run = await client.rerunRun(runId, { fromFailure: o.fromFailure });
+        const what = o.fromFailure ? "re-run from failure" : "re-run";
+        if (o.follow)
+          return followRun(ctx, client, run.id, { header: `run ${run.id} (${what} of ${runId}): ${ctx.link(run.id)}` });
+        ctx.print(`${run.id}\n${ctx.link(run.id)}`);
+        return EXIT.OK;
       }),
     );
 

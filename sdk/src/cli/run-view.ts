@@ -628,6 +628,7 @@ export function plainLines(state: RunViewState, ev: RunEvent): string[] {
       if (n.status === "WAITING" && n.kind === "gate") return []; // GATE_WAITING says it, with the command
       let line = `${t} node ${n.key} ${n.status}`;
       if (isTerminalNode(n.status) && n.durationMs !== null) line += ` after ${duration(n.durationMs)}`;
+      if (n.reused) line += " (reused)";
       if (n.status === "RUNNING" && n.attempt > 1) line += ` (attempt ${n.attempt})`;
       if ((n.status === "FAILED" || n.status === "SKIPPED") && n.error) line += `: ${oneLine(n.error)}`;
       return [line];
