@@ -11,6 +11,11 @@ import type { RunPage } from "../lib/runs/queries";
 export type { TokenInfo as ApiTokenModel, Viewer as ViewerModel } from "../lib/auth/tokens";
 export type { Pipeline as PipelineModel, Run as RunModel } from "../lib/db/client";
 export type { Schedule as ScheduleModel, ScheduleFire as ScheduleFireModel } from "../lib/schedules/schedules";
+export type {
+  AttemptInfo as WebhookAttemptModel,
+  DeliveryInfo as WebhookDeliveryModel,
+  WebhookInfo as WebhookModel,
+} from "../lib/webhooks/queries";
 
 export type NodeModel = NodeSnapshot;
 export type GateModel = GateState;

@@ -34,6 +34,9 @@ const FIXED_SIZES: Record<string, number> = {
   "Query.schedules": MAX_SCHEDULES,
   // Dependencies of all of a run's nodes: as many as its nodes, give or take.
   "Run.edges": 1_000,
+  // MAX_WEBHOOKS_PER_NAMESPACE, MAX_ATTEMPTS_SHOWN (lib/webhooks).
+  "Query.webhooks": 50,
+  "WebhookDelivery.attemptLog": 20,
 };
 
 /** Root fields that return one run: the only places a run's `events` / `results` / `spec` may be read. */

@@ -11,6 +11,7 @@ import { runResolvers } from "./runs";
 import { DateTimeScalar, JSONScalar } from "./scalars";
 import { scheduleResolvers } from "./schedules";
 import { tokenResolvers } from "./tokens";
+import { webhookResolvers } from "./webhooks";
 import { workerResolvers } from "./workers";
 
 /** Merge per-domain resolver maps type by type (each domain extends Query/Mutation/…). */
@@ -38,6 +39,7 @@ export function buildSchema() {
         namespaceResolvers,
         rerunResolvers,
         scheduleResolvers,
+        webhookResolvers,
       ),
     ],
   });

@@ -12,6 +12,7 @@ const FILES = [
   "namespaces",
   "reruns",
   "schedules",
+  "webhooks",
 ] as const;
 
 /** Every SDL file's text, in a fixed order (the printed schema follows it). */
