@@ -18,7 +18,7 @@ export const EXIT = {
 } as const;
 
 /** INVALID_SPEC for a spec read from a file: its problems are shown at their lines. */
-export class SpecFileError extends SignalboxError {
+class SpecFileError extends SignalboxError {
   constructor(
     err: SignalboxError,
     readonly spec: { file: string; text: string },
