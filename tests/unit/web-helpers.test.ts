@@ -48,13 +48,22 @@ describe("spec problems → lines", () => {
 });
 
 describe("runMatches (runsChanged list insert)", () => {
-  const run = { id: "r1", status: "RUNNING", pipeline: "nightly-report", label: "Backfill" } as RunSummary;
-  it("honours status, pipeline and search filters like listRuns", () => {
+  const run = {
+    id: "r1",
+    status: "RUNNING",
+    pipeline: "nightly-report",
+    label: "Backfill",
+    trigger: "RERUN",
+  } as RunSummary;
+  it("honours status, pipeline, search and trigger filters like listRuns", () => {
     expect(runMatches(run, { status: null, pipeline: null, search: null })).toBe(true);
     expect(runMatches(run, { status: ["FAILED"] })).toBe(false);
     expect(runMatches(run, { pipeline: "other" })).toBe(false);
     expect(runMatches(run, { search: "backf" })).toBe(true);
     expect(runMatches(run, { search: "nightly" })).toBe(true);
     expect(runMatches(run, { search: "zzz" })).toBe(false);
+    expect(runMatches(run, { trigger: ["RERUN", "MANUAL"] })).toBe(true);
+    expect(runMatches(run, { trigger: ["API"] })).toBe(false);
+    expect(runMatches(run, { trigger: [] })).toBe(true);
   });
 });

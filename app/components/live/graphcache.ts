@@ -25,6 +25,7 @@ export const graphcacheConfig: CacheExchangeOpts = {
     EventPage: embedded,
     Viewer: embedded,
     CreatedToken: embedded,
+    CreatedWebhook: embedded,
     NodeLease: (lease) => (lease.nodeId as string | undefined) ?? null,
   },
   updates: {
@@ -34,6 +35,7 @@ export const graphcacheConfig: CacheExchangeOpts = {
     },
     Mutation: {
       submitRun: (result, _args, cache) => insertRun(cache, result.submitRun as RunSummary | undefined),
+      rerunRun: (result, _args, cache) => insertRun(cache, result.rerunRun as RunSummary | undefined),
       humanDecision: (result, _args, cache) => {
         const node = result.humanDecision as { id?: string; status?: string } | undefined;
         if (node?.id && node.status !== "WAITING") removeGate(cache, node.id);
@@ -47,6 +49,8 @@ export function runMatches(run: RunSummary, args: FieldArgs): boolean {
   const status = args?.status as string[] | null | undefined;
   if (status?.length && !status.includes(run.status)) return false;
   if (args?.pipeline && run.pipeline !== args.pipeline) return false;
+  const trigger = args?.trigger as string[] | null | undefined;
+  if (trigger?.length && !trigger.includes(run.trigger)) return false;
   const search = (args?.search as string | null | undefined)?.trim().toLowerCase();
   if (search) {
     const hit =

@@ -1,7 +1,8 @@
 "use client";
 
+import Link from "next/link";
 import { useEffect, useRef } from "react";
-import { formatCost, formatDuration } from "../format";
+import { formatCost, formatDuration, shortId } from "../format";
 import { JsonView } from "../JsonView";
 import { StatusBadge } from "../StatusBadge";
 import type { BoundedBuffer } from "./bounded-buffer";
@@ -18,13 +19,15 @@ interface Props {
   logs: BoundedBuffer<LogRow>;
   childCount: number;
   canOperate: boolean;
+  /** The run this one re-runs (where reused nodes come from). */
+  rerunOf: string | null;
   onClose: () => void;
 }
 
 const NO_KEYS: string[] = [];
 
 /** One node in detail: timings, attempt, error, output and metrics, its logs, and its gate. */
-export function NodeDrawer({ runId, node, logs, childCount, canOperate, onClose }: Props) {
+export function NodeDrawer({ runId, node, logs, childCount, canOperate, rerunOf, onClose }: Props) {
   const closeRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     closeRef.current?.focus();
@@ -47,6 +50,7 @@ export function NodeDrawer({ runId, node, logs, childCount, canOperate, onClose 
           <div className="flex items-center gap-2">
             <h2 className="truncate font-mono text-base font-semibold">{node.key}</h2>
             <StatusBadge status={node.status} size="sm" />
+            {node.reused && <ReusedBadge />}
           </div>
           <p className="mt-0.5 text-xs text-slate-500">
             {node.kind}
@@ -67,6 +71,23 @@ export function NodeDrawer({ runId, node, logs, childCount, canOperate, onClose 
       </div>
 
       <div className="min-h-0 flex-1 space-y-5 overflow-y-auto px-5 py-4">
+        {node.reused && (
+          <p
+            data-testid="node-reused"
+            className="rounded-lg border border-dashed border-indigo-300 bg-indigo-50 px-3 py-2 text-sm text-indigo-900 dark:border-indigo-700 dark:bg-indigo-950/50 dark:text-indigo-100"
+          >
+            Reused from{" "}
+            {rerunOf ? (
+              <Link href={`/runs/${rerunOf}`} prefetch={false} className="font-mono underline underline-offset-2">
+                run {shortId(rerunOf)}
+              </Link>
+            ) : (
+              "the source run"
+            )}
+            , where it succeeded: not executed in this run, and not charged to its budget. Its output
+            {node.kind === "gate" ? ", metrics and decision" : " and metrics"} are the source&apos;s.
+          </p>
+        )}
         <dl className="grid grid-cols-3 gap-x-4 gap-y-3 text-sm">
           <Field label="Started">{dateTime(node.startedAt)}</Field>
           <Field label="Finished">{dateTime(node.finishedAt)}</Field>
@@ -113,6 +134,14 @@ export function NodeDrawer({ runId, node, logs, childCount, canOperate, onClose 
         </Section>
       </div>
     </aside>
+  );
+}
+
+function ReusedBadge() {
+  return (
+    <span className="inline-flex items-center rounded-full px-1.5 text-[10px] font-semibold uppercase tracking-wide text-indigo-700 ring-1 ring-indigo-300 ring-inset dark:text-indigo-300 dark:ring-indigo-700">
+      reused
+    </span>
   );
 }
 

@@ -114,6 +114,7 @@ export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
           logs={buffers.logs}
           childCount={childCount}
           canOperate={snapshot.canOperate}
+          rerunOf={run.rerunOf?.id ?? null}
           onClose={close}
         />
       )}

@@ -2,10 +2,13 @@
 
 import Link from "next/link";
 import { memo, type ReactNode } from "react";
+import { TriggerBadge } from "../runs/TriggerBadge";
 import { StatusBadge } from "../StatusBadge";
 import { CostTicker } from "./CostTicker";
 import { LiveDuration } from "./LiveDuration";
+import { RerunControls } from "./RerunControls";
 import { RunControls } from "./RunControls";
+import { RunLineage } from "./RunLineage";
 import type { Cost, NodeStatus, NodeView, RunView } from "./types";
 
 interface Props {
@@ -34,9 +37,11 @@ const BAR: Partial<Record<RunView["status"], string>> = {
 function RunHeaderView({ run, cost, nodes, blocked, resumeBlocked, canOperate, connection }: Props) {
   let done = 0;
   let partial = 0;
+  let reused = 0;
   const counts: Partial<Record<NodeStatus, number>> = {};
   for (const n of nodes.values()) {
     counts[n.status] = (counts[n.status] ?? 0) + 1;
+    if (n.reused) reused++;
     if (DONE.has(n.status)) done++;
     else if (n.status === "RUNNING") partial += n.progress;
   }
@@ -70,6 +75,7 @@ function RunHeaderView({ run, cost, nodes, blocked, resumeBlocked, canOperate, c
             <span data-testid="run-status" data-status={run.status}>
               <StatusBadge status={run.status} reason={run.status === "PAUSED" ? run.statusReason : null} />
             </span>
+            <TriggerBadge trigger={run.trigger} />
           </div>
           <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1 text-sm text-slate-500 dark:text-slate-400">
             <span className="font-mono text-xs leading-5" title="Run id">
@@ -80,9 +86,11 @@ function RunHeaderView({ run, cost, nodes, blocked, resumeBlocked, canOperate, c
             </span>
             <span className="tabular-nums">
               {counts.SUCCEEDED ?? 0}/{nodes.size} succeeded
+              {reused > 0 && ` (${reused} reused)`}
               {noted.length > 0 && ` · ${noted.join(" · ")}`}
             </span>
           </div>
+          <RunLineage rerunOf={run.rerunOf} reruns={run.reruns} />
           <div className="mt-3 flex max-w-xl items-center gap-3">
             <div
               className="h-2 flex-1 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-800"
@@ -106,7 +114,12 @@ function RunHeaderView({ run, cost, nodes, blocked, resumeBlocked, canOperate, c
           )}
         </div>
         <CostTicker cost={cost} blocked={blocked} />
-        {canOperate && <RunControls runId={run.id} status={run.status} cost={cost} resumeBlocked={resumeBlocked} />}
+        {canOperate && (
+          <div className="flex flex-col items-start gap-2 sm:items-end">
+            <RunControls runId={run.id} status={run.status} cost={cost} resumeBlocked={resumeBlocked} />
+            <RerunControls runId={run.id} status={run.status} />
+          </div>
+        )}
       </div>
     </header>
   );

@@ -7,6 +7,7 @@ import { ProgressBar } from "../ProgressBar";
 import { RelativeTime } from "../RelativeTime";
 import { StatusBadge } from "../StatusBadge";
 import { RunDuration } from "./RunDuration";
+import { TriggerBadge } from "./TriggerBadge";
 
 /** The grid every row and the header share (md+); phones stack the cells. */
 export const RUN_GRID =
@@ -44,7 +45,7 @@ export function RunRow({ run, fresh }: { run: RunSummary; fresh: boolean }) {
           {runTitle(run)}
         </Link>
         <p className="truncate font-mono text-[11px] text-slate-400 dark:text-slate-500">
-          {shortId(run.id)}
+          {shortId(run.id)} <TriggerBadge trigger={run.trigger} />
           {run.label && run.pipeline && <span className="font-sans md:hidden"> · {run.pipeline}</span>}
           {run.statusReason && <span className="font-sans"> · {run.statusReason.toLowerCase()}</span>}
           {run.error && <span className="font-sans text-rose-600 dark:text-rose-400"> · {run.error}</span>}

@@ -2,15 +2,18 @@
 
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
+import type { RunTrigger } from "@/app/graphql/generated";
 import type { RunStatus } from "@/app/graphql/types";
 import { STATUS_TONES } from "../status-tone";
 import { btn, control, input } from "../ui/styles";
-import { RUN_STATUSES } from "./documents";
+import { RUN_STATUSES, RUN_TRIGGERS } from "./documents";
+import { TRIGGER_LABELS } from "./TriggerBadge";
 
 export interface RunFilterValues {
   status: RunStatus[];
   pipeline: string | null;
   search: string | null;
+  trigger: RunTrigger[];
 }
 
 /** Filters live in the URL (shareable, back-button friendly); the server page reads them. */
@@ -24,6 +27,7 @@ export function RunsFilters({ value, pipelines }: { value: RunFilterValues; pipe
     const q = new URLSearchParams();
     if (next.status.length) q.set("status", next.status.join(","));
     if (next.pipeline) q.set("pipeline", next.pipeline);
+    if (next.trigger.length) q.set("trigger", next.trigger.join(","));
     if (next.search?.trim()) q.set("q", next.search.trim());
     const qs = q.toString();
     startTransition(() => router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false }));
@@ -42,7 +46,8 @@ export function RunsFilters({ value, pipelines }: { value: RunFilterValues; pipe
       search,
       status: value.status.includes(s) ? value.status.filter((x) => x !== s) : [...value.status, s],
     });
-  const any = value.status.length > 0 || value.pipeline || value.search;
+  const any = value.status.length > 0 || value.pipeline || value.search || value.trigger.length > 0;
+  const triggerValue = value.trigger.join(",");
 
   return (
     <search
@@ -95,6 +100,24 @@ export function RunsFilters({ value, pipelines }: { value: RunFilterValues; pipe
       </fieldset>
       <div className="flex items-center gap-2 lg:ml-auto">
         <select
+          aria-label="Trigger"
+          value={triggerValue}
+          onChange={(e) =>
+            go({ ...value, search, trigger: e.target.value ? (e.target.value.split(",") as RunTrigger[]) : [] })
+          }
+          className={`${control} min-w-32 flex-1 lg:flex-none`}
+        >
+          <option value="">Any trigger</option>
+          {RUN_TRIGGERS.map((t) => (
+            <option key={t} value={t}>
+              {TRIGGER_LABELS[t]}
+            </option>
+          ))}
+          {value.trigger.length > 1 && (
+            <option value={triggerValue}>{value.trigger.map((t) => TRIGGER_LABELS[t]).join(" or ")}</option>
+          )}
+        </select>
+        <select
           aria-label="Pipeline"
           value={value.pipeline ?? ""}
           onChange={(e) => go({ ...value, search, pipeline: e.target.value || null })}
@@ -113,7 +136,7 @@ export function RunsFilters({ value, pipelines }: { value: RunFilterValues; pipe
             className={btn.ghost}
             onClick={() => {
               setSearch("");
-              go({ status: [], pipeline: null, search: null });
+              go({ status: [], pipeline: null, search: null, trigger: [] });
             }}
           >
             Clear

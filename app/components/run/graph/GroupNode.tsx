@@ -12,6 +12,8 @@ export type GroupNodeType = Node<
     mapKey: string;
     total: number;
     counts: StatusCounts;
+    /** Children copied from the re-run's source (not executed here). */
+    reused: number;
     columns: number;
     /** The children, when expanded (drawn as a grid of cells inside the group). */
     children: NodeView[] | null;
@@ -46,7 +48,7 @@ function GroupNodeView({ data }: NodeProps<GroupNodeType>) {
       <div className="flex items-baseline gap-2" data-group-header>
         <span className="font-mono text-[13px] font-semibold">{data.mapKey}[…]</span>
         <span className="text-xs text-slate-500 tabular-nums dark:text-slate-400">
-          {done} / {total} done
+          {done} / {total} done{data.reused > 0 && ` · ${data.reused} reused`}
         </span>
         <span className="ml-auto text-[11px] text-sky-700 dark:text-sky-300">{children ? "collapse" : "expand"}</span>
       </div>
@@ -110,10 +112,11 @@ const ChildCell = memo(function ChildCell({ node, selected }: { node: NodeView; 
     <div
       data-node-key={node.key}
       data-status={node.status}
-      title={`${node.key} · ${node.status.toLowerCase()}`}
+      data-reused={node.reused || undefined}
+      title={`${node.key} · ${node.status.toLowerCase()}${node.reused ? " (reused)" : ""}`}
       className={`cursor-pointer rounded-[4px] text-center font-mono text-[10px] leading-[22px] text-white/90 ${
-        selected ? "outline-2 outline-offset-1 outline-sky-500" : ""
-      }`}
+        node.reused ? "sbx-reused-cell" : ""
+      } ${selected ? "outline-2 outline-offset-1 outline-sky-500" : ""}`}
       style={{ backgroundColor: STATUS_TONES[node.status].hex }}
     >
       {index}

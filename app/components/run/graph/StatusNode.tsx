@@ -23,7 +23,12 @@ const FRAME: Record<NodeView["status"], string> = {
     "border-dashed border-slate-300 bg-slate-100 text-slate-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-400",
 };
 
+/** A node copied from the re-run's source: dashed, so it reads as "not run here" at a glance. */
+const REUSED_FRAME =
+  "border-dashed border-emerald-600 bg-emerald-50/60 text-slate-900 dark:border-emerald-500 dark:bg-emerald-950/40 dark:text-slate-50";
+
 function statusLine(n: NodeView): string {
+  if (n.reused) return `succeeded · ${n.kind}`;
   if (n.status === "RUNNING") return n.progress > 0 ? `running ${Math.round(n.progress * 100)}%` : "running";
   if (n.status === "WAITING") return "needs a decision";
   if (n.durationMs !== null && n.finishedAt) return `${n.status.toLowerCase()} · ${formatDuration(n.durationMs)}`;
@@ -37,8 +42,9 @@ function StatusNodeView({ data, selected }: NodeProps<StatusNodeType>) {
     <div
       data-node-key={n.key}
       data-status={n.status}
+      data-reused={n.reused || undefined}
       className={`relative h-[58px] w-[184px] overflow-hidden rounded-lg border px-3 py-2 shadow-sm transition-colors ${
-        FRAME[n.status]
+        n.reused ? REUSED_FRAME : FRAME[n.status]
       } ${selected ? "outline-2 outline-offset-2 outline-sky-500" : ""}`}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} className="sbx-handle" />
@@ -48,7 +54,16 @@ function StatusNodeView({ data, selected }: NodeProps<StatusNodeType>) {
           style={{ backgroundColor: fill }}
         />
         <span className="truncate font-mono text-[13px] font-medium">{n.label ?? n.key}</span>
-        <span className="ml-auto shrink-0 text-[10px] uppercase tracking-wide opacity-60">{n.kind}</span>
+        {n.reused ? (
+          <span
+            className="ml-auto shrink-0 rounded bg-white/80 px-1 text-[10px] font-semibold uppercase tracking-wide text-indigo-700 ring-1 ring-indigo-300 ring-inset dark:bg-slate-950/60 dark:text-indigo-300 dark:ring-indigo-700"
+            title="Reused from the run this one re-runs: not executed here"
+          >
+            reused
+          </span>
+        ) : (
+          <span className="ml-auto shrink-0 text-[10px] uppercase tracking-wide opacity-60">{n.kind}</span>
+        )}
       </div>
       <div className="mt-1 flex items-center gap-2 pl-[18px] text-[11px] opacity-80">
         <span className="truncate">{statusLine(n)}</span>

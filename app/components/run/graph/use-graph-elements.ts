@@ -92,6 +92,7 @@ function buildNodes(
     }
     const g = s.groups.get(item.id) as GroupInfo;
     const counts = countStatuses(g, nodes);
+    const reused = g.childKeys.reduce((n, k) => n + (nodes.get(k)?.reused ? 1 : 0), 0);
     const sig = JSON.stringify(counts);
     // Expanded, the group draws its children itself (one React Flow node, 1,000 light cells).
     const children = g.expanded ? g.childKeys.map((k) => nodes.get(k)).filter((n) => n !== undefined) : null;
@@ -104,6 +105,7 @@ function buildNodes(
         mapKey: g.mapKey,
         total: g.childKeys.length,
         counts,
+        reused,
         columns: g.columns,
         children,
         selectedKey: selected,
@@ -117,6 +119,7 @@ function buildNodes(
         group,
         (p) =>
           JSON.stringify(p.data.counts) === sig &&
+          p.data.reused === reused &&
           p.width === item.width &&
           p.data.selectedKey === selected &&
           sameNodes(p.data.children, children),
