@@ -8,6 +8,7 @@ const LINKS = [
   { href: "/", label: "Runs", match: (p: string) => p === "/" || (p.startsWith("/runs/") && p !== "/runs/new") },
   { href: "/runs/new", label: "New run", match: (p: string) => p === "/runs/new" },
   { href: "/pipelines", label: "Pipelines", match: (p: string) => p.startsWith("/pipelines") },
+  { href: "/schedules", label: "Schedules", match: (p: string) => p.startsWith("/schedules") },
   { href: "/inbox", label: "Inbox", match: (p: string) => p.startsWith("/inbox") },
 ];
 
