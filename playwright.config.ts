@@ -51,6 +51,8 @@ export default defineConfig({
       SIGNALBOX_DATA_DIR: DATA_DIR,
       SIGNALBOX_ADMIN_TOKEN: E2E_ADMIN_TOKEN,
       SIGNALBOX_ALLOW_COMMANDS: "1",
+      // The webhook specs' receivers listen on this loopback address (e2e/webhook-receiver.ts).
+      SIGNALBOX_HTTP_ALLOWED_HOSTS: process.env.SIGNALBOX_HTTP_ALLOWED_HOSTS ?? "127.0.0.9",
       LOG_LEVEL: "warn",
     },
   },

@@ -18,6 +18,12 @@ const badUrl = (message: string) => new DomainError("BAD_INPUT", message, { fiel
  * host — a delivery carries run data and its signature, which plain http exposes on the way.
  */
 export function parseWebhookUrl(raw: string, policy: TargetPolicy): URL {
+  const url = parseSyntax(raw);
+  requireTls(url, policy);
+  return url;
+}
+
+function parseSyntax(raw: string): URL {
   const text = raw.trim();
   if (text.length > MAX_URL_LENGTH) throw badUrl(`the URL is over ${MAX_URL_LENGTH} characters`);
   let url: URL;
@@ -29,11 +35,14 @@ export function parseWebhookUrl(raw: string, policy: TargetPolicy): URL {
   if (url.protocol !== "https:" && url.protocol !== "http:") throw badUrl("the URL must start with https://");
   if (url.username || url.password)
     throw badUrl("no credentials in the URL: receivers authenticate deliveries by their signature");
+  return url;
+}
+
+function requireTls(url: URL, policy: TargetPolicy) {
   if (url.protocol === "http:" && !namedInPolicy(policy, url))
     throw badUrl(
       "use https://: plain http:// is only for hosts named in SIGNALBOX_HTTP_ALLOWED_HOSTS (deliveries carry run data and their signature)",
     );
-  return url;
 }
 
 /**
@@ -47,12 +56,16 @@ export async function checkWebhookTarget(
   raw: string,
   policy: TargetPolicy,
 ): Promise<{ url: URL; target: PinnedTarget }> {
-  const url = parseWebhookUrl(raw, policy);
+  const url = parseSyntax(raw);
+  let target: PinnedTarget;
   try {
-    return { url, target: await resolveTarget(url, policy, "webhooks") };
+    target = await resolveTarget(url, policy, "webhooks");
   } catch (err) {
     throw badUrl((err as Error).message);
   }
+  // After the address: a refused address is the answer that matters (https would not help).
+  requireTls(url, policy);
+  return { url, target };
 }
 
 let cached: { key: string; policy: TargetPolicy } | null = null;

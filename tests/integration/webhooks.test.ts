@@ -213,7 +213,7 @@ describe("registration", () => {
   it("refuses private, loopback, link-local and plain-http targets with BAD_INPUT on url", async () => {
     const cases: [string, RegExp][] = [
       ["https://10.1.2.3/hook", /webhooks may not reach 10\.1\.2\.3:443: private address/],
-      ["http://169.254.169.254/latest/meta-data/", /http:\/\/ is only for hosts named in SIGNALBOX_HTTP_ALLOWED_HOSTS/],
+      ["http://169.254.169.254/latest/meta-data/", /webhooks may not reach 169\.254\.169\.254:80: linkLocal address/],
       ["https://169.254.169.254/latest/meta-data/", /linkLocal address/],
       ["https://127.0.0.2:8443/x", /127\.0\.0\.2:8443: loopback address/],
       ["https://[::1]/x", /loopback address/],

@@ -12,8 +12,11 @@ const LINKS = [
   { href: "/inbox", label: "Inbox", match: (p: string) => p.startsWith("/inbox") },
 ];
 
-/** Only admins manage tokens (the page and the GraphQL ops refuse everyone else anyway). */
-const ADMIN_LINKS = [{ href: "/tokens", label: "Tokens", match: (p: string) => p.startsWith("/tokens") }];
+/** Only admins manage tokens and webhooks (the pages and the GraphQL ops refuse everyone else anyway). */
+const ADMIN_LINKS = [
+  { href: "/webhooks", label: "Webhooks", match: (p: string) => p.startsWith("/webhooks") },
+  { href: "/tokens", label: "Tokens", match: (p: string) => p.startsWith("/tokens") },
+];
 
 /** Primary navigation; the current page is marked for sight and for screen readers. */
 export function NavLinks({
