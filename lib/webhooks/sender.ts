@@ -25,7 +25,7 @@ export interface SenderOptions {
   pollMs?: number;
   /** Deliveries given up in a row before the webhook is disabled. */
   disableAfter?: number;
-  log?: (level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
+  log?: (level: "debug" | "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
 }
 
 const DEFAULTS = { concurrency: 16, perWebhook: 4, timeoutMs: 10_000, pollMs: 15_000, disableAfter: 20 };
@@ -158,6 +158,16 @@ export class WebhookSender {
         ? ({ kind: "gave-up" } as const)
         : ({ kind: "retry", delayMs: retryDelayMs(this.retry, attempt) } as const);
     const { disabled } = await recordAttempt(this.db, c, outcome, result, this.opts.disableAfter);
+    // Ids, never the URL's query or the secret.
+    this.opts.log?.("debug", "webhook attempt", {
+      deliveryId: c.id,
+      webhookId: c.webhookId,
+      event: c.event,
+      attempt,
+      statusCode: outcome.statusCode,
+      durationMs: outcome.durationMs,
+      error: outcome.error,
+    });
     if (result.kind === "gave-up")
       this.opts.log?.("warn", "webhook delivery given up", {
         deliveryId: c.id,
