@@ -26,7 +26,7 @@ export interface FireOutcome {
 }
 
 /** The idempotency key of a fire's run: one run per (schedule, fire time), whoever submits it. */
-export const fireKey = (scheduleId: string, fireTime: Date) => `schedule:${scheduleId}:${fireTime.toISOString()}`;
+const fireKey = (scheduleId: string, fireTime: Date) => `schedule:${scheduleId}:${fireTime.toISOString()}`;
 
 const UNFINISHED = ["QUEUED", "RUNNING", "PAUSED"] as const;
 

@@ -30,13 +30,13 @@ export type ScheduleFields = Pick<
 > & { params: Record<string, unknown> };
 
 /** One thing wrong with the input, at its field (the form shows it there). */
-export interface ScheduleProblem {
+interface ScheduleProblem {
   path: keyof ScheduleInput;
   message: string;
 }
 
 /** At most this many missed fires run after downtime (each is a run started at once). */
-export const MAX_CATCH_UP = 100;
+const MAX_CATCH_UP = 100;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
 

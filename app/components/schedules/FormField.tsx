@@ -10,7 +10,7 @@ export interface ControlProps {
 }
 
 /** A form control's look, with a refused field's border (the message beside it says why, not the colour alone). */
-export const controlClass = `${input} aria-invalid:border-rose-600 dark:aria-invalid:border-rose-400`;
+const controlClass = `${input} aria-invalid:border-rose-600 dark:aria-invalid:border-rose-400`;
 
 /**
  * A labelled form field: the control (rendered by `children` with the props that tie it to
