@@ -26,6 +26,8 @@ interface Received {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** When the receiver had the whole request (epoch ms). */
+  receivedAt: number;
   json: Record<string, Record<string, unknown> & { id: string }> & { id: string; type: string };
 }
 
@@ -39,7 +41,7 @@ function startReceiver(port = 0) {
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
       const path = req.url ?? "/";
-      got.push({ path, headers: req.headers, body, json: JSON.parse(body) });
+      got.push({ path, headers: req.headers, body, json: JSON.parse(body), receivedAt: Date.now() });
       const status = answer(path, got.filter((g) => g.path === path).length);
       res.writeHead(status, { "content-type": "text/plain" }).end(status < 300 ? "thanks" : "not now");
     });
@@ -167,6 +169,11 @@ describe("webhook deliveries", () => {
     await sleep(700);
     const seen = receiver.at("/outcomes").map((g) => `${g.json.type}:${g.json.run.id}`);
     expect(seen.sort()).toEqual([`RUN_FAILED:${failed}`, `RUN_SUCCEEDED:${ok}`].sort());
+    // Woken by the doorbell, not a poll: from the event's transaction to the receiver (`at` is
+    // that transaction's time) takes well under the 15 s safety-net poll. Loose for a busy CI.
+    const lags = receiver.at("/outcomes").map((g) => g.receivedAt - Date.parse(g.json.at as unknown as string));
+    console.log(`webhook commit-to-receiver lag (ms): ${lags.join(", ")}`);
+    for (const lag of lags) expect(lag).toBeLessThan(1_000);
   });
 
   it("a receiver failing three times gets exactly one successful delivery, every attempt logged", async () => {
