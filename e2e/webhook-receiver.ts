@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
  * playwright.config.ts puts in the server's SIGNALBOX_HTTP_ALLOWED_HOSTS (nothing else is
  * allowlisted by it).
  */
-export const RECEIVER_HOST = "127.0.0.9";
+const RECEIVER_HOST = "127.0.0.9";
 
 export interface Receiver {
   url: string;

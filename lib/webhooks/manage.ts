@@ -10,7 +10,7 @@ import { newWebhookSecret } from "./signature";
 import { checkWebhookTarget } from "./target";
 
 /** Webhooks per namespace: every event is copied once per subscribed webhook. */
-export const MAX_WEBHOOKS_PER_NAMESPACE = 50;
+const MAX_WEBHOOKS_PER_NAMESPACE = 50;
 
 function checkEvents(events: readonly string[]): WebhookEvent[] {
   const unique = [...new Set(events)];

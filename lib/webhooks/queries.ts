@@ -115,7 +115,7 @@ export interface AttemptInfo {
 }
 
 /** Attempts shown per delivery: the most recent ones (a redelivered one may have many). */
-export const MAX_ATTEMPTS_SHOWN = 20;
+const MAX_ATTEMPTS_SHOWN = 20;
 
 /** The last MAX_ATTEMPTS_SHOWN attempts of each delivery, oldest first, in one query. */
 export async function attemptsOf(db: Db, deliveryIds: string[]): Promise<Map<string, AttemptInfo[]>> {

@@ -3,7 +3,7 @@ import { request as httpsRequest } from "node:https";
 import type { PinnedTarget } from "../engine/executors/http-target";
 
 /** What is kept of a receiver's response body (SPEC §11: ≤ 1 KiB). */
-export const MAX_RESPONSE_BODY_BYTES = 1024;
+const MAX_RESPONSE_BODY_BYTES = 1024;
 
 export interface PostOutcome {
   /** The response's status, or null when none came (refused, timed out, reset). */
