@@ -68,3 +68,37 @@ test("create a schedule: a bad cron and time zone are refused at their fields, t
   await expect(edit).toBeHidden();
   await expect(card.getByText("0 4 * * MON-FRI")).toBeVisible();
 });
+
+test("a scheduled run says so: the schedule badge on the runs list, 'Started by schedule' on its page", async ({
+  page,
+  request,
+}) => {
+  const { createSchedule } = await gql<{ createSchedule: { id: string } }>(
+    request,
+    "mutation ($input: CreateScheduleInput!) { createSchedule(input: $input) { id } }",
+    { input: { name: "e2e every second", pipeline: "hello-gate", cron: "* * * * * *" } },
+  );
+  const lastRun = async () =>
+    (
+      await gql<{ schedule: { lastRun: { id: string } | null } }>(
+        request,
+        "query ($id: ID!) { schedule(id: $id) { lastRun { id } } }",
+        { id: createSchedule.id },
+      )
+    ).schedule.lastRun?.id ?? null;
+  await expect.poll(lastRun).not.toBeNull();
+  // Its run waits at a gate: with overlap SKIP no second one starts.
+  await gql(request, "mutation ($id: ID!) { setScheduleEnabled(id: $id, enabled: false) { id } }", {
+    id: createSchedule.id,
+  });
+  const runId = (await lastRun()) as string;
+
+  await login(page);
+  await page.goto("/");
+  const row = page.locator(`[data-testid="run-row"][data-run-id="${runId}"]`);
+  await expect(row.locator('[data-trigger="SCHEDULE"]')).toHaveText(/schedule/i);
+  await page.goto(`/runs/${runId}`);
+  await expect(page.getByTestId("run-schedule")).toHaveText("Started by schedule e2e every second");
+  await page.getByTestId("run-schedule").getByRole("link", { name: "e2e every second" }).click();
+  await expect(page).toHaveURL(/\/schedules$/);
+});

@@ -90,7 +90,7 @@ function RunHeaderView({ run, cost, nodes, blocked, resumeBlocked, canOperate, c
               {noted.length > 0 && ` · ${noted.join(" · ")}`}
             </span>
           </div>
-          <RunLineage rerunOf={run.rerunOf} reruns={run.reruns} />
+          <RunLineage rerunOf={run.rerunOf} reruns={run.reruns} schedule={run.schedule} />
           <div className="mt-3 flex max-w-xl items-center gap-3">
             <div
               className="h-2 flex-1 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-800"

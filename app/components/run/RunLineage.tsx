@@ -5,17 +5,30 @@ import { RelativeTime } from "../RelativeTime";
 import { StatusBadge } from "../StatusBadge";
 import { link } from "../ui/styles";
 
-/** "Re-run of …" and "Re-runs: …" under the run's title (SPEC §11). Renders nothing for other runs. */
+/**
+ * "Started by schedule …", "Re-run of …" and "Re-runs: …" under the run's title (SPEC §11).
+ * Renders nothing for other runs.
+ */
 export function RunLineage({
   rerunOf,
   reruns,
+  schedule = null,
 }: {
   rerunOf: RunLinkFieldsFragment | null;
   reruns: readonly RunLinkFieldsFragment[];
+  schedule?: { id: string; name: string } | null;
 }) {
-  if (!rerunOf && reruns.length === 0) return null;
+  if (!rerunOf && reruns.length === 0 && !schedule) return null;
   return (
     <div className="mt-2 flex flex-col gap-1 text-sm text-slate-600 dark:text-slate-300" data-testid="run-lineage">
+      {schedule && (
+        <p data-testid="run-schedule">
+          Started by schedule{" "}
+          <Link href="/schedules" className={`${link} font-medium`}>
+            {schedule.name}
+          </Link>
+        </p>
+      )}
       {rerunOf && (
         <p className="flex flex-wrap items-center gap-x-2 gap-y-1">
           <span>Re-run of</span>
