@@ -3,7 +3,6 @@ import {
   BudgetDocument,
   CancelDocument,
   DecideDocument,
-  type Decision,
   EventsPageDocument,
   type EventType,
   GatesDocument,
