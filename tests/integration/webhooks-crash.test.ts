@@ -85,7 +85,15 @@ it("a delivery committed before a kill -9 is delivered by the next server on the
     expect(verifyWebhook({ secret, body: post.body, signature: String(post.headers["signalbox-signature"]) })).toBe(
       true,
     );
-    const row = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: webhook.id } });
+    // Recorded just after the receiver answered.
+    const row = await eventually(
+      async () => {
+        const r = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: webhook.id } });
+        return r.status !== "PENDING" && r;
+      },
+      5_000,
+      "the delivery to be recorded",
+    );
     expect(row.status).toBe("SUCCEEDED");
     expect(row.attempts).toBeGreaterThan(pending.attempts);
     const log = await db.webhookAttempt.findMany({ where: { deliveryId: row.id }, orderBy: { at: "asc" } });
