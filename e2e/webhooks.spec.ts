@@ -1,13 +1,13 @@
 import { expect, test } from "@playwright/test";
 import { verifyWebhook } from "../sdk/src/webhooks";
-import { login, submitSpec } from "./shell-fixtures";
+import { gql, login, submitSpec } from "./shell-fixtures";
 import { type Receiver, startReceiver } from "./webhook-receiver";
 
 /**
  * Webhooks in the browser: an admin finds /webhooks in the nav, a private address is
  * refused beside the URL field, a webhook to a real receiver is created and its secret
  * shown once, and a run's completion appears as a delivery on the page without a reload,
- * signed with that secret.
+ * signed with that secret. Operators get neither the nav entry nor the page.
  */
 
 let receiver: Receiver;
@@ -76,4 +76,24 @@ test("an admin registers a webhook, sees the secret once, and sees a delivery af
   await toggle.focus();
   await page.keyboard.press("Space");
   await expect(page.getByTestId("webhook").filter({ hasText: path }).getByTestId("disabled-reason")).toBeVisible();
+});
+
+test("operators see no Webhooks entry, and /webhooks refuses them", async ({ browser, request }) => {
+  const created = await gql<{ createToken: { secret: string } }>(
+    request,
+    "mutation ($input: CreateTokenInput!) { createToken(input: $input) { secret } }",
+    { input: { name: `ops-${Date.now().toString(36)}`, role: "OPERATOR" } },
+  );
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`/login#token=${created.createToken.secret}`);
+  await expect(page).toHaveURL(/\/$/);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: /^Runs/ })).toBeVisible();
+  await expect(nav.getByRole("link", { name: "Webhooks" })).toHaveCount(0);
+  const res = await page.goto("/webhooks");
+  expect(res?.status()).toBe(404);
+  await expect(page.getByText("Admins only")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Create webhook" })).toHaveCount(0);
+  await context.close();
 });
