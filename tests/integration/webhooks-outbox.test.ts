@@ -12,7 +12,7 @@ import { cancelRun, pauseRun } from "../../lib/engine/control";
 import { decideGate } from "../../lib/engine/gates";
 import { withRun } from "../../lib/engine/run-tx";
 import { claimDue } from "../../lib/webhooks/claims";
-import { createWebhook } from "../../lib/webhooks/manage";
+import { createWebhook, updateWebhook } from "../../lib/webhooks/manage";
 import { WebhookSender } from "../../lib/webhooks/sender";
 import { webhookPolicy } from "../../lib/webhooks/target";
 import { eventually } from "./hardening-helpers";
@@ -211,6 +211,9 @@ describe("sender", () => {
         const log = await other.db.webhookAttempt.findMany({ where: { deliveryId: rows[0].id } });
         expect(log.map((a) => a.statusCode)).toEqual([503, 503, 503]);
         expect(log.every((a) => a.responseBody === "ok" && a.durationMs >= 0)).toBe(true);
+        // Enabling it again clears the reason and the streak.
+        const again = await updateWebhook(other.db, other.namespace, hook.webhook.id, { enabled: true }, policy);
+        expect(again).toMatchObject({ enabled: true, disabledReason: null, failureStreak: 0 });
       } finally {
         await sender.stop();
       }
