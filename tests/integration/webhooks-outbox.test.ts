@@ -3,7 +3,8 @@
  * receiver: deliveries are written in the run's transaction for exactly the mapped events
  * of subscribed, enabled webhooks (none on a rollback); the sender claims them without
  * overlap across senders, takes over a crashed sender's expired claim, gives up after
- * its retry window and disables a webhook after a streak of given-up deliveries.
+ * its retry window and disables a webhook after a streak of given-up deliveries, and
+ * checks the target's address again before every delivery.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -219,6 +220,38 @@ describe("sender", () => {
       }
     } finally {
       answer = 200;
+      await other.stop();
+    }
+  });
+
+  it("checks the target again at delivery: an address no longer allowed is refused, and nothing is sent", async () => {
+    got.length = 0;
+    const other = await buildRig({ worker: true });
+    // Registered while 127.0.0.1 was allowed; the sender's rules no longer allow it.
+    const hook = await createWebhook(
+      other.db,
+      { namespace: other.namespace, url: `${base}/moved`, events: ["GATE_WAITING"], createdBy: "test" },
+      policy,
+    );
+    const sender = new WebhookSender(other.db, other.notifier, {
+      baseUrl: () => "http://localhost",
+      policy: () => webhookPolicy([]),
+      retry: { baseMs: 10_000 },
+    });
+    sender.start();
+    try {
+      const r = await submit(other, gateSpec);
+      await waitForNode(other.db, r.id, "g", "WAITING");
+      const attempt = await eventually(
+        () => other.db.webhookAttempt.findFirst({ where: { delivery: { webhookId: hook.webhook.id } } }),
+        10_000,
+        "the refused attempt",
+      );
+      expect(attempt.statusCode).toBeNull();
+      expect(attempt.error).toMatch(/webhooks may not reach 127\.0\.0\.1:\d+: loopback address/);
+      expect(got.filter((g) => g.body.id !== undefined && (g.body.run as { id: string }).id === r.id)).toEqual([]);
+    } finally {
+      await sender.stop();
       await other.stop();
     }
   });
