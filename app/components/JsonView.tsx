@@ -47,7 +47,7 @@ export function JsonView({
 }
 
 function JsonNode({ value, depth, expandDepth }: { value: unknown; depth: number; expandDepth: number }) {
-  if (value === null || value === undefined) return <span className="text-slate-400">null</span>;
+  if (value === null || value === undefined) return <span className="text-slate-500 dark:text-slate-400">null</span>;
   if (typeof value === "string")
     return <span className="break-all text-emerald-700 dark:text-emerald-400">{JSON.stringify(value)}</span>;
   if (typeof value === "number") return <span className="text-sky-700 dark:text-sky-400">{String(value)}</span>;
@@ -62,7 +62,7 @@ function JsonBranch({ value, depth, expandDepth }: { value: object; depth: numbe
   const [open, setOpen] = useState(depth < expandDepth);
   const [limit, setLimit] = useState(PAGE);
   const [l, r] = isArray ? ["[", "]"] : ["{", "}"];
-  if (entries.length === 0) return <span className="text-slate-500">{l + r}</span>;
+  if (entries.length === 0) return <span className="text-slate-500 dark:text-slate-400">{l + r}</span>;
   const summary = isArray
     ? `${entries.length} item${entries.length === 1 ? "" : "s"}`
     : `${entries.length} key${entries.length === 1 ? "" : "s"}`;
@@ -72,13 +72,13 @@ function JsonBranch({ value, depth, expandDepth }: { value: object; depth: numbe
         type="button"
         aria-expanded={open}
         onClick={() => setOpen(!open)}
-        className="rounded px-0.5 text-slate-500 hover:bg-slate-200 dark:hover:bg-slate-800"
+        className="rounded px-0.5 text-slate-500 dark:text-slate-400 hover:bg-slate-200 dark:hover:bg-slate-800"
       >
         <span aria-hidden className="inline-block w-3 text-[10px]">
           {open ? "▾" : "▸"}
         </span>
         {l}
-        {!open && <span className="px-1 text-slate-400">{summary}</span>}
+        {!open && <span className="px-1 text-slate-500 dark:text-slate-400">{summary}</span>}
         {!open && r}
       </button>
       {open && (
@@ -100,7 +100,7 @@ function JsonBranch({ value, depth, expandDepth }: { value: object; depth: numbe
               </button>
             )}
           </span>
-          <span className="text-slate-500">{r}</span>
+          <span className="text-slate-500 dark:text-slate-400">{r}</span>
         </>
       )}
     </span>

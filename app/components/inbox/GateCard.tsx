@@ -91,7 +91,10 @@ export function GateCard({ gate, onDecided }: { gate: InboxGate; onDecided: (mes
       <form className="mt-4 space-y-3" onSubmit={(e) => e.preventDefault()}>
         <div>
           <label htmlFor={`${ids}-feedback`} className={label}>
-            Feedback <span className="font-normal text-slate-400">(optional; recorded with the decision)</span>
+            Feedback{" "}
+            <span className="font-normal text-slate-500 dark:text-slate-400">
+              (optional; recorded with the decision)
+            </span>
           </label>
           <textarea
             id={`${ids}-feedback`}
@@ -104,7 +107,8 @@ export function GateCard({ gate, onDecided }: { gate: InboxGate; onDecided: (mes
         {patchOpen && (
           <div>
             <label htmlFor={`${ids}-patch`} className={label}>
-              Patch <span className="font-normal text-slate-400">(JSON: becomes the gate's output)</span>
+              Patch{" "}
+              <span className="font-normal text-slate-500 dark:text-slate-400">(JSON: becomes the gate's output)</span>
             </label>
             <textarea
               id={`${ids}-patch`}

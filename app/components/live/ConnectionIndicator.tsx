@@ -41,7 +41,7 @@ export function ConnectionIndicator({
       <span aria-hidden className={`size-1.5 rounded-full ${tone.dot}`} />
       <span className="uppercase tracking-wide">{transport}</span>
       {!compact && <span>· {tone.label}</span>}
-      {seq != null && <span className="text-slate-400 dark:text-slate-500">· seq {seq}</span>}
+      {seq != null && <span className="text-slate-500 dark:text-slate-400">· seq {seq}</span>}
     </output>
   );
 }

@@ -17,7 +17,7 @@ export function SpecNodes({ spec }: { spec: unknown }) {
     <div className={`${card} overflow-x-auto`}>
       <table className="w-full text-left text-sm">
         <caption className="sr-only">Nodes</caption>
-        <thead className="border-b border-slate-200 text-[11px] uppercase tracking-wide text-slate-500 dark:border-slate-800">
+        <thead className="border-b border-slate-200 text-[11px] uppercase tracking-wide text-slate-500 dark:text-slate-400 dark:border-slate-800">
           <tr>
             <th scope="col" className="px-4 py-2 font-medium">
               Node
@@ -35,14 +35,14 @@ export function SpecNodes({ spec }: { spec: unknown }) {
             <tr key={n.id}>
               <td className="px-4 py-2 font-mono text-xs">
                 {n.id}
-                {n.label && <span className="ml-2 font-sans text-slate-500">{n.label}</span>}
+                {n.label && <span className="ml-2 font-sans text-slate-500 dark:text-slate-400">{n.label}</span>}
               </td>
               <td className="px-4 py-2">
                 <span className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-[11px] text-slate-700 dark:bg-slate-800 dark:text-slate-300">
                   {n.kind}
                 </span>
               </td>
-              <td className="px-4 py-2 font-mono text-xs text-slate-500">
+              <td className="px-4 py-2 font-mono text-xs text-slate-500 dark:text-slate-400">
                 {n.needs?.length ? n.needs.join(", ") : "—"}
               </td>
             </tr>

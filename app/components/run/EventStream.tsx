@@ -44,8 +44,8 @@ function EventStreamView({ buffer, originMs, history }: Props) {
           title={r.text}
           className="flex h-6 items-center gap-2 whitespace-pre border-b border-slate-100 px-2 hover:bg-slate-50 dark:border-slate-800/70 dark:hover:bg-slate-800/50"
         >
-          <span className="w-10 shrink-0 text-right text-slate-400 tabular-nums">{r.seq}</span>
-          <span className="w-12 shrink-0 text-right text-slate-500 tabular-nums">
+          <span className="w-10 shrink-0 text-right text-slate-500 dark:text-slate-400 tabular-nums">{r.seq}</span>
+          <span className="w-12 shrink-0 text-right text-slate-500 dark:text-slate-400 tabular-nums">
             +{formatDuration(Math.max(0, r.at - originMs))}
           </span>
           <span className={`w-[104px] shrink-0 truncate text-[11px] font-semibold ${TONE_TEXT[EVENT_TONE[r.type]]}`}>

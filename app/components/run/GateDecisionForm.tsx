@@ -59,9 +59,9 @@ export function GateDecisionForm({ runId, node, canDecide }: { runId: string; no
       {decision ? (
         <DecisionRecord decision={decision} />
       ) : node.status !== "WAITING" ? (
-        <p className="text-sm text-slate-500">The gate opens when its inputs are ready.</p>
+        <p className="text-sm text-slate-500 dark:text-slate-400">The gate opens when its inputs are ready.</p>
       ) : !canDecide ? (
-        <p className="text-sm text-slate-500">An operator can decide this gate.</p>
+        <p className="text-sm text-slate-500 dark:text-slate-400">An operator can decide this gate.</p>
       ) : (
         <div className="space-y-3 rounded-lg border border-violet-200 bg-violet-50/60 p-3 dark:border-violet-800 dark:bg-violet-950/40">
           <div>
@@ -151,7 +151,7 @@ function DecisionRecord({ decision }: { decision: GateDecisionView }) {
     >
       <p>
         <span className={`font-semibold ${DECISION_TONE[decision.decision]}`}>{decision.decision}</span>
-        <span className="text-slate-500">
+        <span className="text-slate-500 dark:text-slate-400">
           {" "}
           by {decision.decidedBy} at {new Date(decision.decidedAt).toLocaleString()}
         </span>

@@ -16,7 +16,7 @@ export function LiveDuration({ startedAt, finishedAt }: { startedAt: string | nu
     const t = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(t);
   }, [active]);
-  if (!startedAt) return <span className="text-slate-500">not started</span>;
+  if (!startedAt) return <span className="text-slate-500 dark:text-slate-400">not started</span>;
   const end = finishedAt ? Date.parse(finishedAt) : now;
   // Before hydration there is no client clock: render nothing rather than a server guess.
   if (end === null) return <span className="tabular-nums">…</span>;

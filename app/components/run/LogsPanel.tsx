@@ -48,9 +48,11 @@ function LogsPanelView({ buffer, nodeKeys, nodeKey, compact, history }: Props) {
       if (!r) return null;
       return (
         <div data-seq={r.seq} className="flex h-5 items-center gap-3 whitespace-pre px-3">
-          <span className="shrink-0 text-slate-400 tabular-nums">{clockTime(r.at)}</span>
+          <span className="shrink-0 text-slate-500 dark:text-slate-400 tabular-nums">{clockTime(r.at)}</span>
           <span className={`w-14 shrink-0 font-semibold ${TONE_TEXT[levelTone(r.level)]}`}>{r.level}</span>
-          {!nodeKey && <span className="w-28 shrink-0 truncate text-slate-500">{r.nodeKey ?? "run"}</span>}
+          {!nodeKey && (
+            <span className="w-28 shrink-0 truncate text-slate-500 dark:text-slate-400">{r.nodeKey ?? "run"}</span>
+          )}
           <span className="text-slate-800 dark:text-slate-200">{r.message}</span>
         </div>
       );

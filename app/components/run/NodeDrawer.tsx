@@ -52,7 +52,7 @@ export function NodeDrawer({ runId, node, logs, childCount, canOperate, rerunOf,
             <StatusBadge status={node.status} size="sm" />
             {node.reused && <ReusedBadge />}
           </div>
-          <p className="mt-0.5 text-xs text-slate-500">
+          <p className="mt-0.5 text-xs text-slate-500 dark:text-slate-400">
             {node.kind}
             {node.label ? ` · ${node.label}` : ""}
             {node.dynamic ? ` · added by ${node.parentKey ?? "a map"}` : ""}
@@ -64,7 +64,7 @@ export function NodeDrawer({ runId, node, logs, childCount, canOperate, rerunOf,
           type="button"
           onClick={onClose}
           aria-label="Close node details"
-          className="rounded-md px-2 py-1 text-slate-500 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:hover:bg-slate-800 dark:hover:text-white"
+          className="rounded-md px-2 py-1 text-slate-500 dark:text-slate-400 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:hover:bg-slate-800 dark:hover:text-white"
         >
           ✕
         </button>
@@ -117,7 +117,7 @@ export function NodeDrawer({ runId, node, logs, childCount, canOperate, rerunOf,
 
         <Section title="Output">
           {node.output === null || node.output === undefined ? (
-            <p className="text-sm text-slate-500">No output yet.</p>
+            <p className="text-sm text-slate-500 dark:text-slate-400">No output yet.</p>
           ) : (
             <JsonView value={node.output} label="Output" className="max-h-72" />
           )}
@@ -148,7 +148,7 @@ function ReusedBadge() {
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
   return (
     <div>
-      <dt className="text-[11px] font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+      <dt className="text-[11px] font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400">{label}</dt>
       <dd className="mt-0.5 tabular-nums text-slate-900 dark:text-slate-100">{children}</dd>
     </div>
   );
@@ -157,7 +157,7 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
     <section>
-      <h3 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">{title}</h3>
+      <h3 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">{title}</h3>
       {children}
     </section>
   );

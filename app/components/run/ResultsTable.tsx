@@ -52,7 +52,7 @@ function ResultsTableView({ results }: { results: Table }) {
       <table className="min-w-full border-separate border-spacing-0 text-sm" data-testid="results-table">
         <thead className="sticky top-0 bg-slate-50 dark:bg-slate-900">
           <tr>
-            <th className="w-10 border-b border-slate-200 px-3 py-2 text-right text-xs font-medium text-slate-400 dark:border-slate-800">
+            <th className="w-10 border-b border-slate-200 px-3 py-2 text-right text-xs font-medium text-slate-500 dark:text-slate-400 dark:border-slate-800">
               #
             </th>
             {results.columns.map((c) => {
@@ -86,7 +86,7 @@ function ResultsTableView({ results }: { results: Table }) {
             // Rows have no identity of their own; position in the sorted view is the key.
             // biome-ignore lint/suspicious/noArrayIndexKey: see above
             <tr key={i} className="hover:bg-slate-50 dark:hover:bg-slate-800/50">
-              <td className="border-b border-slate-100 px-3 py-1.5 text-right text-xs text-slate-400 tabular-nums dark:border-slate-800">
+              <td className="border-b border-slate-100 px-3 py-1.5 text-right text-xs text-slate-500 dark:text-slate-400 tabular-nums dark:border-slate-800">
                 {i + 1}
               </td>
               {results.columns.map((c) => {

@@ -140,7 +140,7 @@ function Panel({
     >
       <div className="flex items-center gap-2 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
         <h2 className="text-sm font-semibold text-slate-800 dark:text-slate-100">{title}</h2>
-        {aside && <span className="text-xs text-slate-500 tabular-nums">{aside}</span>}
+        {aside && <span className="text-xs text-slate-500 dark:text-slate-400 tabular-nums">{aside}</span>}
       </div>
       <div className="min-h-0 flex-1 contain-strict">{children}</div>
     </section>

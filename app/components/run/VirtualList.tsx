@@ -84,7 +84,9 @@ export function VirtualList({
       tabIndex={0}
       className="relative h-full overflow-auto overscroll-contain font-mono contain-strict will-change-transform text-[12px] leading-none focus-visible:outline-2 focus-visible:outline-sky-500"
     >
-      {count === 0 && empty ? <div className="p-4 font-sans text-sm text-slate-500">{empty}</div> : null}
+      {count === 0 && empty ? (
+        <div className="p-4 font-sans text-sm text-slate-500 dark:text-slate-400">{empty}</div>
+      ) : null}
       <div style={{ height: virtualizer.getTotalSize(), position: "relative", minWidth: "100%", width: "max-content" }}>
         {virtualizer.getVirtualItems().map((item) => (
           <div

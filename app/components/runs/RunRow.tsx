@@ -44,7 +44,7 @@ export function RunRow({ run, fresh }: { run: RunSummary; fresh: boolean }) {
         >
           {runTitle(run)}
         </Link>
-        <p className="truncate font-mono text-[11px] text-slate-400 dark:text-slate-500">
+        <p className="truncate font-mono text-[11px] text-slate-500 dark:text-slate-400">
           {shortId(run.id)} <TriggerBadge trigger={run.trigger} />
           {run.label && run.pipeline && <span className="font-sans md:hidden"> · {run.pipeline}</span>}
           {run.statusReason && <span className="font-sans"> · {run.statusReason.toLowerCase()}</span>}
@@ -55,10 +55,12 @@ export function RunRow({ run, fresh }: { run: RunSummary; fresh: boolean }) {
         {run.pipeline ? (
           <>
             {run.pipeline}
-            {run.pipelineVersion != null && <span className="text-slate-400"> v{run.pipelineVersion}</span>}
+            {run.pipelineVersion != null && (
+              <span className="text-slate-500 dark:text-slate-400"> v{run.pipelineVersion}</span>
+            )}
           </>
         ) : (
-          <span className="text-slate-400">inline spec</span>
+          <span className="text-slate-500 dark:text-slate-400">inline spec</span>
         )}
       </div>
       <div className="mt-2 flex items-center gap-2 md:mt-0">
@@ -80,15 +82,15 @@ export function RunRow({ run, fresh }: { run: RunSummary; fresh: boolean }) {
             : `spent ${formatCost(spent)}, no budget`
         }
       >
-        <span className="md:hidden text-slate-400">cost </span>
+        <span className="md:hidden text-slate-500 dark:text-slate-400">cost </span>
         {formatCost(spent)}
-        <span className="text-slate-400"> / {budget != null ? formatCost(budget) : "∞"}</span>
+        <span className="text-slate-500 dark:text-slate-400"> / {budget != null ? formatCost(budget) : "∞"}</span>
       </div>
       <div className="mt-1 inline-flex gap-3 text-xs text-slate-500 md:mt-0 md:block md:text-right dark:text-slate-400">
         <span className="hidden md:block">
           <RelativeTime iso={run.createdAt} />
         </span>
-        <span className="md:text-[11px] md:text-slate-400">
+        <span className="md:text-[11px]">
           <svg
             aria-hidden
             viewBox="0 0 16 16"

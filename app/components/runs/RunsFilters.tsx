@@ -59,7 +59,7 @@ export function RunsFilters({ value, pipelines }: { value: RunFilterValues; pipe
         <svg
           aria-hidden
           viewBox="0 0 20 20"
-          className="pointer-events-none absolute top-2 left-2.5 size-4 text-slate-400"
+          className="pointer-events-none absolute top-2 left-2.5 size-4 text-slate-500 dark:text-slate-400"
           fill="none"
           stroke="currentColor"
           strokeWidth="1.8"

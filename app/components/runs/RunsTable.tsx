@@ -105,6 +105,6 @@ function MorePage({ variables, onLoaded }: { variables: RunsVariables; onLoaded?
       </li>
     );
   }
-  if (!result.data) return <li className="px-4 py-3 text-sm text-slate-500">Loading…</li>;
+  if (!result.data) return <li className="px-4 py-3 text-sm text-slate-500 dark:text-slate-400">Loading…</li>;
   return result.data.runs.nodes.map((run) => <RunRow key={run.id} run={run} fresh={false} />);
 }

@@ -30,7 +30,10 @@ export function RunOptionsFields({
     <div className="grid gap-4 sm:grid-cols-2">
       <div className="sm:col-span-2">
         <label htmlFor={`${idPrefix}-params`} className={label}>
-          Params <span className="font-normal text-slate-400">(JSON object, merged over the spec's params)</span>
+          Params{" "}
+          <span className="font-normal text-slate-500 dark:text-slate-400">
+            (JSON object, merged over the spec's params)
+          </span>
         </label>
         <textarea
           id={`${idPrefix}-params`}
@@ -51,7 +54,7 @@ export function RunOptionsFields({
       </div>
       <div>
         <label htmlFor={`${idPrefix}-budget`} className={label}>
-          Budget <span className="font-normal text-slate-400">(cost units)</span>
+          Budget <span className="font-normal text-slate-500 dark:text-slate-400">(cost units)</span>
         </label>
         <input
           id={`${idPrefix}-budget`}
@@ -69,7 +72,7 @@ export function RunOptionsFields({
       </div>
       <div>
         <label htmlFor={`${idPrefix}-label`} className={label}>
-          Label <span className="font-normal text-slate-400">(optional)</span>
+          Label <span className="font-normal text-slate-500 dark:text-slate-400">(optional)</span>
         </label>
         <input
           id={`${idPrefix}-label`}

@@ -36,7 +36,7 @@ export const SpecEditor = forwardRef<
       <div
         ref={gutter}
         aria-hidden
-        className="w-10 shrink-0 overflow-hidden border-r border-slate-200 bg-slate-50 py-2 text-right font-mono text-xs leading-5 text-slate-400 select-none dark:border-slate-800 dark:bg-slate-900 dark:text-slate-500"
+        className="w-10 shrink-0 overflow-hidden border-r border-slate-200 bg-slate-50 py-2 text-right font-mono text-xs leading-5 text-slate-500 select-none dark:border-slate-800 dark:bg-slate-900 dark:text-slate-400"
       >
         {Array.from({ length: lines }, (_, i) => (
           <div

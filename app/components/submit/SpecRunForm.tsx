@@ -64,7 +64,7 @@ export function SpecRunForm({ templates }: { templates: SpecTemplate[] }) {
     <form onSubmit={onSubmit} className="space-y-4" aria-label="Run a spec">
       <div className="flex flex-wrap items-end justify-between gap-2">
         <label htmlFor="spec-text" className={`${label} mb-0`}>
-          Spec <span className="font-normal text-slate-400">(JSON or YAML)</span>
+          Spec <span className="font-normal text-slate-500 dark:text-slate-400">(JSON or YAML)</span>
         </label>
         <div className="flex flex-wrap items-center gap-2">
           {templates.length > 0 && (

@@ -49,7 +49,7 @@ export function CreateTokenForm({ namespace }: { namespace: string }) {
       <div className="flex flex-col gap-3 sm:flex-row sm:items-end">
         <div className="min-w-0 flex-1">
           <label htmlFor={`${ids}-name`} className={label}>
-            Name <span className="font-normal text-slate-400">(who or what will use it)</span>
+            Name <span className="font-normal text-slate-500 dark:text-slate-400">(who or what will use it)</span>
           </label>
           <input
             id={`${ids}-name`}

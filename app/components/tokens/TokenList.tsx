@@ -57,7 +57,7 @@ function TokenItem({ row, context }: { row: TokenRow; context: ListContext }) {
       data-testid="token-row"
       data-token-id={row.id}
       data-state={row.state}
-      className={`px-4 py-3 ${TOKEN_GRID} ${active ? "" : "bg-slate-50/60 text-slate-500 dark:bg-slate-950/30 dark:text-slate-500"}`}
+      className={`px-4 py-3 ${TOKEN_GRID} ${active ? "" : "bg-slate-50/60 text-slate-500 dark:bg-slate-950/30 dark:text-slate-400"}`}
     >
       <div className="flex items-start justify-between gap-3 md:block md:min-w-0">
         <div className={`min-w-0 ${active ? "" : "opacity-70"}`}>
@@ -73,7 +73,7 @@ function TokenItem({ row, context }: { row: TokenRow; context: ListContext }) {
               </span>
             )}
           </p>
-          <p className="truncate text-[11px] text-slate-400 dark:text-slate-500">
+          <p className="truncate text-[11px] text-slate-500 dark:text-slate-400">
             {session ? (
               <>opened with {row.parentName ?? "a deleted token"}</>
             ) : (
@@ -128,7 +128,7 @@ function consequence(session: boolean, sessions: number, mine: boolean): string 
 function Cell({ label, children }: { label: string; children: React.ReactNode }) {
   return (
     <div className="mr-4 mt-1 inline-block text-xs text-slate-500 md:mr-0 md:mt-0 md:block md:text-sm dark:text-slate-400">
-      <span className="text-slate-400 md:hidden dark:text-slate-500">{label} </span>
+      <span className="text-slate-500 md:hidden dark:text-slate-400">{label} </span>
       {children}
     </div>
   );

@@ -29,7 +29,7 @@ export default async function PipelinePage({ params, searchParams }: Props) {
 
   return (
     <PageBody wide>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500 dark:text-slate-400">
         <Link href="/pipelines" className={link}>
           <span aria-hidden>← </span>All pipelines
         </Link>
@@ -44,7 +44,10 @@ export default async function PipelinePage({ params, searchParams }: Props) {
       />
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-[18rem_minmax(0,1fr)]">
         <section aria-labelledby="versions-heading" className="min-w-0">
-          <h2 id="versions-heading" className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
+          <h2
+            id="versions-heading"
+            className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400"
+          >
             Versions
           </h2>
           <ol className={`${card} divide-y divide-slate-100 overflow-hidden dark:divide-slate-800`}>
@@ -63,16 +66,19 @@ export default async function PipelinePage({ params, searchParams }: Props) {
                   >
                     <span className="flex items-center justify-between">
                       <span className="font-medium tabular-nums">v{v.version}</span>
-                      <span className="text-xs text-slate-500">
+                      <span className="text-xs text-slate-500 dark:text-slate-400">
                         <RelativeTime iso={v.createdAt.toISOString()} />
                       </span>
                     </span>
-                    <span className="mt-0.5 block truncate font-mono text-[11px] text-slate-500" title={v.checksum}>
+                    <span
+                      className="mt-0.5 block truncate font-mono text-[11px] text-slate-500 dark:text-slate-400"
+                      title={v.checksum}
+                    >
                       {v.checksum}
                     </span>
                   </Link>
                   {v.promotedFrom && (
-                    <p className="px-4 pb-3 text-xs text-slate-500">
+                    <p className="px-4 pb-3 text-xs text-slate-500 dark:text-slate-400">
                       promoted from{" "}
                       <Link href={`/runs/${v.promotedFrom}`} className={`${link} font-mono`}>
                         run {shortId(v.promotedFrom)}
@@ -92,7 +98,10 @@ export default async function PipelinePage({ params, searchParams }: Props) {
             <RunPipelineForm key={selected.id} name={name} version={selected.version} idPrefix="version" />
           </section>
           <section aria-labelledby="spec-heading" className="space-y-3">
-            <h2 id="spec-heading" className="text-xs font-semibold uppercase tracking-wide text-slate-500">
+            <h2
+              id="spec-heading"
+              className="text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400"
+            >
               Spec of v{selected.version}
             </h2>
             <SpecNodes spec={selected.spec} />

@@ -42,7 +42,9 @@ export default async function NewRunPage({ searchParams }: { searchParams: Promi
                 choices.length > 0 ? (
                   <RunPipelineForm choices={choices} idPrefix="pipeline" />
                 ) : (
-                  <p className="text-sm text-slate-500">No pipelines are registered in this namespace yet.</p>
+                  <p className="text-sm text-slate-500 dark:text-slate-400">
+                    No pipelines are registered in this namespace yet.
+                  </p>
                 ),
             },
           ]}

@@ -120,7 +120,9 @@ function RunGraphView(props: Props) {
   return (
     <div className="sbx-graph relative h-full min-h-[320px] w-full contain-strict" data-testid="run-graph">
       {empty ? (
-        <p className="grid h-full place-items-center text-sm text-slate-500">This run has no nodes yet.</p>
+        <p className="grid h-full place-items-center text-sm text-slate-500 dark:text-slate-400">
+          This run has no nodes yet.
+        </p>
       ) : (
         <ReactFlowProvider>
           <Graph {...props} />

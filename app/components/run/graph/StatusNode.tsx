@@ -18,7 +18,7 @@ const FRAME: Record<NodeView["status"], string> = {
     "border-emerald-300 bg-emerald-50 text-slate-900 dark:border-emerald-700 dark:bg-emerald-950/70 dark:text-slate-50",
   FAILED: "border-rose-400 bg-rose-50 text-slate-900 dark:border-rose-600 dark:bg-rose-950 dark:text-slate-50",
   SKIPPED:
-    "border-dashed border-slate-300 bg-slate-50 text-slate-400 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-500",
+    "border-dashed border-slate-300 bg-slate-50 text-slate-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-400",
   CANCELLED:
     "border-dashed border-slate-300 bg-slate-100 text-slate-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-400",
 };
