@@ -47,6 +47,7 @@ type Push = (chunk: unknown, encoding?: BufferEncoding) => boolean;
  */
 export function guardRequestBody(req: IncomingMessage, res: ServerResponse, max = MAX_BODY_BYTES): boolean {
   const declared = Number(req.headers["content-length"] ?? 0);
+  closeLingering(req);
   const push = req.push.bind(req) as Push;
   let seen = 0;
   let discarding = false;
@@ -118,6 +119,38 @@ export function guardRequestBody(req: IncomingMessage, res: ServerResponse, max 
     return destroy(err);
   }) as typeof req.destroy;
   return true;
+}
+
+const kRequest = Symbol("signalbox.currentRequest");
+type LingeringSocket = IncomingMessage["socket"] & {
+  [kRequest]?: IncomingMessage;
+  destroySoon?: () => void;
+};
+
+/**
+ * Node closes a `Connection: close` response with `socket.destroySoon()`: once the answer
+ * is flushed the socket is destroyed, and body bytes still arriving then make the kernel
+ * send a reset — the client's next write fails (EPIPE) and it may never read the answer.
+ * When the request's body is not all in, close like nginx's lingering_close instead: send
+ * FIN after the answer and keep reading (the guard drops the bytes) until the client ends,
+ * for at most DISCARD_MS (or DISCARD_BYTES, which destroys the request).
+ */
+function closeLingering(req: IncomingMessage): void {
+  const socket = req.socket as LingeringSocket;
+  if (!socket || typeof socket.destroySoon !== "function") return;
+  const installed = kRequest in socket;
+  socket[kRequest] = req; // keep-alive: the socket's current request
+  if (installed) return;
+  const destroySoon = socket.destroySoon.bind(socket);
+  socket.destroySoon = () => {
+    const current = socket[kRequest];
+    if (!current || current.complete || socket.destroyed) return destroySoon();
+    if (socket.writable) socket.end();
+    const timer = setTimeout(() => socket.destroy(), DISCARD_MS);
+    timer.unref();
+    socket.once("end", () => socket.destroy());
+    socket.once("close", () => clearTimeout(timer));
+  };
 }
 
 /** One year: browsers keep to https for this long after seeing the header over https. */

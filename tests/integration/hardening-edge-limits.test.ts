@@ -231,22 +231,20 @@ describe("request bodies", () => {
   });
 
   it("without credentials a GraphQL body is not read: 401 while the body is still coming", async () => {
-    for (const [url, extra] of [
-      [server.api, {}],
-      [stream(), { accept: "text/event-stream" }],
-    ] as const) {
-      const r = await chunkedPost(url, { ...json, ...extra }, FIVE_MIB, { stall: 256 * 1024 });
-      expect(r.status, url).toBe(401);
-      expect(r.ms, url).toBeLessThan(3_000);
+    // Repeated: the answer must win the race against the client's next write every time
+    // (a close that resets the connection loses it now and then, as EPIPE).
+    for (let round = 0; round < 12; round++) {
+      for (const [url, extra] of [
+        [server.api, {}],
+        [stream(), { accept: "text/event-stream" }],
+        // With a wrong token too (the token is looked up, the body still unread).
+        [stream(), { accept: "text/event-stream", authorization: "Bearer sbx_not_a_token" }],
+      ] as const) {
+        const r = await chunkedPost(url, { ...json, ...extra }, FIVE_MIB, { stall: 256 * 1024 });
+        expect(r.status, url).toBe(401);
+        expect(r.ms, url).toBeLessThan(3_000);
+      }
     }
-    // With a wrong token too (the token is looked up, the body still unread).
-    const wrong = await chunkedPost(
-      stream(),
-      { ...json, accept: "text/event-stream", authorization: "Bearer sbx_not_a_token" },
-      FIVE_MIB,
-      { stall: 256 * 1024 },
-    );
-    expect(wrong.status).toBe(401);
   });
 });
 
