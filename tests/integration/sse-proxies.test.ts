@@ -48,9 +48,9 @@ async function openStream(base: string, endpoint: "yoga" | "graphql-sse", signal
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   let text = "";
-  let first: ((v: { text: string; ms: number }) => void) | null = null;
+  const first: { resolve: ((v: { text: string; ms: number }) => void) | null } = { resolve: null };
   const firstChunk = new Promise<{ text: string; ms: number }>((r) => {
-    first = r;
+    first.resolve = r;
   });
   const pump = (async () => {
     try {
@@ -58,8 +58,8 @@ async function openStream(base: string, endpoint: "yoga" | "graphql-sse", signal
         const { value, done } = await reader.read();
         if (done) return;
         const chunk = decoder.decode(value, { stream: true });
-        first?.({ text: chunk, ms: Date.now() - started });
-        first = null;
+        first.resolve?.({ text: chunk, ms: Date.now() - started });
+        first.resolve = null;
         text += chunk;
       }
     } catch {

@@ -37,6 +37,7 @@ export async function startProxy(
   const held = new Set<() => void>();
   const sockets = new Set<net.Socket>();
   const track = (s: net.Socket) => {
+    if (sockets.has(s)) return; // a kept-alive upstream socket serves many requests
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
     s.on("error", () => {});

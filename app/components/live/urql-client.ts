@@ -4,6 +4,7 @@ import {
   createRequest,
   type DocumentInput,
   fetchExchange,
+  mapExchange,
   type SSRExchange,
   ssrExchange,
   stringifyDocument,
@@ -41,6 +42,8 @@ function createLive(): Live {
     fetchOptions: { credentials: "same-origin" },
     preferGetMethod: false,
     exchanges: [
+      // An action's effects show at once, also on the polling tier.
+      mapExchange({ onResult: (r) => void (r.operation.kind === "mutation" && transport.nudge()) }),
       cacheExchange(graphcacheConfig),
       ssr,
       subscriptionExchange({
