@@ -1,0 +1,86 @@
+import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import { listedSeqs, range, runState, signIn, submitRun, TOKEN } from "./run-console-support";
+
+/**
+ * One live connection per browser (issue 14): tabs of one origin elect a leader (Web Locks);
+ * it holds the WebSocket and relays every other tab's events over a BroadcastChannel. The
+ * server counts the WebSocket connections; each tab must still see its run's every event
+ * once, in order, also across the leader tab closing.
+ */
+
+const TABS = 5;
+
+/** A run that keeps producing events for a while: eight 2.5 s steps. */
+const STEPS_SPEC = (label: string) => ({
+  name: `e2e-shared-${label}`,
+  nodes: ["a", "b", "c", "d", "e", "f", "g", "h"].map((id, i, all) => ({
+    id,
+    kind: "sleep",
+    with: { ms: 2500 },
+    ...(i > 0 ? { needs: [all[i - 1]] } : {}),
+  })),
+});
+
+/** Open WebSocket connections as the server counts them (`signalbox_open_connections`). */
+async function serverWebSockets(request: APIRequestContext): Promise<number> {
+  const res = await request.get("/api/metrics", { headers: { authorization: `Bearer ${TOKEN}` } });
+  const text = await res.text();
+  const line = text.split("\n").find((l) => l.startsWith('signalbox_open_connections{transport="ws"}'));
+  return line ? Number(line.split(" ").at(-1)) : 0;
+}
+
+const indicatorOf = (page: Page) => page.getByTestId("run-console").getByTestId("connection-indicator");
+
+async function leaders(pages: Page[]): Promise<Page[]> {
+  const shared = await Promise.all(pages.map((p) => indicatorOf(p).getAttribute("data-shared")));
+  return pages.filter((_, i) => shared[i] === "false");
+}
+
+test("five tabs of different runs share one WebSocket; closing the leader hands over without a gap", async ({
+  context,
+  request,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  await signIn(context, baseURL!);
+  expect(await serverWebSockets(request)).toBe(0);
+  const ids: string[] = [];
+  for (let i = 0; i < TABS; i++) ids.push(await submitRun(request, { spec: STEPS_SPEC(String(i)), label: `tab ${i}` }));
+
+  const pages: Page[] = [];
+  for (const id of ids) {
+    const page = await context.newPage();
+    await page.goto(`/runs/${id}`);
+    await expect(indicatorOf(page)).toHaveAttribute("data-state", "live", { timeout: 20_000 });
+    pages.push(page);
+  }
+  for (const page of pages) await expect(indicatorOf(page)).toHaveAttribute("data-transport", "ws");
+
+  // One leader, four tabs that say "shared", and one WebSocket on the server.
+  await expect.poll(async () => (await leaders(pages)).length).toBe(1);
+  const [leader] = await leaders(pages);
+  for (const page of pages) if (page !== leader) await expect(indicatorOf(page)).toContainText("shared");
+  await expect.poll(() => serverWebSockets(request)).toBe(1);
+
+  // The leader goes while the runs still run: another tab takes over within a few seconds.
+  const rest = pages.filter((p) => p !== leader);
+  const restIds = ids.filter((_, i) => pages[i] !== leader);
+  const closedAt = Date.now();
+  await leader.close();
+  await expect.poll(async () => (await leaders(rest)).length, { timeout: 5_000 }).toBe(1);
+  const [next] = await leaders(rest);
+  await expect(indicatorOf(next)).toHaveAttribute("data-state", "live", { timeout: 5_000 });
+  const handOverMs = Date.now() - closedAt;
+  console.log(`hand-over: a new leader live ${handOverMs} ms after the leader tab closed`);
+  await expect.poll(() => serverWebSockets(request)).toBe(1);
+  expect((await runState(request, restIds[0])).sealed).toBe(false); // the hand-over happened mid-run
+
+  // Every remaining tab: its run's every event, once, in order.
+  for (const [i, page] of rest.entries()) {
+    await expect(page.getByTestId("run-console")).toHaveAttribute("data-status", "SUCCEEDED", { timeout: 40_000 });
+    const { lastSeq } = await runState(request, restIds[i]);
+    await expect(page.getByTestId("event-count")).toHaveAttribute("data-last-seq", String(lastSeq));
+    expect(await listedSeqs(page)).toEqual(range(lastSeq));
+  }
+  expect(await serverWebSockets(request)).toBe(1);
+});
