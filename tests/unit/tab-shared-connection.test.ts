@@ -1,3 +1,4 @@
+import type { ExecutionResult } from "graphql";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { RunEventStream } from "../../app/components/live/run-event-stream";
 import {
@@ -66,8 +67,9 @@ class FakeConnection implements LiveConnection {
     }, 0);
     return () => void this.subs.delete(sub);
   }
-  async query() {
-    return { data: { events: { events: [], nextSeq: 0, hasMore: false }, run: { sealed: false, lastSeq: 0 } } };
+  async query<TData>(): Promise<ExecutionResult<TData>> {
+    const data = { events: { events: [], nextSeq: 0, hasMore: false }, run: { sealed: false, lastSeq: 0 } };
+    return { data: data as TData };
   }
 }
 
