@@ -1,5 +1,5 @@
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
-import { listedSeqs, range, runState, signIn, submitRun, TOKEN } from "./run-console-support";
+import { gql, listedSeqs, nodeBox, range, runState, signIn, submitRun, TOKEN } from "./run-console-support";
 
 /**
  * One live connection per browser (issue 14): tabs of one origin elect a leader (Web Locks);
@@ -10,15 +10,15 @@ import { listedSeqs, range, runState, signIn, submitRun, TOKEN } from "./run-con
 
 const TABS = 5;
 
-/** A run that keeps producing events for a while: eight 2.5 s steps. */
-const STEPS_SPEC = (label: string) => ({
+/** Events, then a gate that holds the run until the test approves it (after the hand-over), then more events. */
+const GATED_SPEC = (label: string) => ({
   name: `e2e-shared-${label}`,
-  nodes: ["a", "b", "c", "d", "e", "f", "g", "h"].map((id, i, all) => ({
-    id,
-    kind: "sleep",
-    with: { ms: 2500 },
-    ...(i > 0 ? { needs: [all[i - 1]] } : {}),
-  })),
+  nodes: [
+    { id: "warmup", kind: "sleep", with: { ms: 1000 } },
+    { id: "hold", kind: "gate", needs: ["warmup"], with: { title: "Hold until the leader tab closed" } },
+    { id: "after", kind: "sleep", needs: ["hold"], with: { ms: 1000 } },
+    { id: "done", kind: "transform", needs: ["after"], with: { expression: '{ "ok": true }' } },
+  ],
 });
 
 /** Open WebSocket connections as the server counts them (`signalbox_open_connections`). */
@@ -45,7 +45,7 @@ test("five tabs of different runs share one WebSocket; closing the leader hands 
   await signIn(context, baseURL!);
   expect(await serverWebSockets(request)).toBe(0);
   const ids: string[] = [];
-  for (let i = 0; i < TABS; i++) ids.push(await submitRun(request, { spec: STEPS_SPEC(String(i)), label: `tab ${i}` }));
+  for (let i = 0; i < TABS; i++) ids.push(await submitRun(request, { spec: GATED_SPEC(String(i)), label: `tab ${i}` }));
 
   const pages: Page[] = [];
   for (const id of ids) {
@@ -54,7 +54,10 @@ test("five tabs of different runs share one WebSocket; closing the leader hands 
     await expect(indicatorOf(page)).toHaveAttribute("data-state", "live", { timeout: 20_000 });
     pages.push(page);
   }
-  for (const page of pages) await expect(indicatorOf(page)).toHaveAttribute("data-transport", "ws");
+  for (const page of pages) {
+    await expect(indicatorOf(page)).toHaveAttribute("data-transport", "ws");
+    await expect(nodeBox(page, "hold")).toHaveAttribute("data-status", "WAITING", { timeout: 20_000 });
+  }
 
   // One leader, four tabs that say "shared", and one WebSocket on the server.
   await expect.poll(async () => (await leaders(pages)).length).toBe(1);
@@ -62,7 +65,7 @@ test("five tabs of different runs share one WebSocket; closing the leader hands 
   for (const page of pages) if (page !== leader) await expect(indicatorOf(page)).toContainText("shared");
   await expect.poll(() => serverWebSockets(request)).toBe(1);
 
-  // The leader goes while the runs still run: another tab takes over within a few seconds.
+  // The leader goes while the runs wait at their gates: another tab takes over within a few seconds.
   const rest = pages.filter((p) => p !== leader);
   const restIds = ids.filter((_, i) => pages[i] !== leader);
   const closedAt = Date.now();
@@ -73,9 +76,13 @@ test("five tabs of different runs share one WebSocket; closing the leader hands 
   const handOverMs = Date.now() - closedAt;
   console.log(`hand-over: a new leader live ${handOverMs} ms after the leader tab closed`);
   await expect.poll(() => serverWebSockets(request)).toBe(1);
-  expect((await runState(request, restIds[0])).sealed).toBe(false); // the hand-over happened mid-run
 
-  // Every remaining tab: its run's every event, once, in order.
+  // The runs go on: every remaining tab shows its run's every event, once, in order.
+  for (const id of restIds) {
+    await gql(request, "mutation ($input: HumanDecisionInput!) { humanDecision(input: $input) { id } }", {
+      input: { runId: id, nodeKey: "hold", decision: "APPROVE" },
+    });
+  }
   for (const [i, page] of rest.entries()) {
     await expect(page.getByTestId("run-console")).toHaveAttribute("data-status", "SUCCEEDED", { timeout: 40_000 });
     const { lastSeq } = await runState(request, restIds[i]);
