@@ -11,9 +11,9 @@ import { sleep } from "./sleep.js";
  * - after CLIMB_AFTER_MS the generator returns so that the caller tries WebSocket and SSE
  *   again (`climb()` says so); it resumes from the last seq it yielded either way.
  */
-export const POLL_ACTIVE_MS = 1_000;
-export const POLL_IDLE_MAX_MS = 15_000;
-export const CLIMB_AFTER_MS = 30_000;
+const POLL_ACTIVE_MS = 1_000;
+const POLL_IDLE_MAX_MS = 15_000;
+const CLIMB_AFTER_MS = 30_000;
 const POLL_PAGE = 500;
 
 type RunEvent = RunEventFieldsFragment;

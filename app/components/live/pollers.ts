@@ -20,7 +20,7 @@ export type QueryFn = <TData, TVariables>(
   variables: TVariables,
 ) => Promise<ExecutionResult<TData>>;
 
-export interface PollBatch extends PollOutcome {
+interface PollBatch extends PollOutcome {
   /** Delivered to the subscription's sink as if the server had sent them, in order. */
   results: ExecutionResult[];
   /** The subscription is over (RUN_COMPLETED delivered, or a finished run with nothing after the cursor). */

@@ -12,9 +12,9 @@ import type {
 } from "./transport";
 
 /** The Web Lock whose holder is the leader tab; held until that tab goes away. */
-export const LEADER_LOCK = "signalbox-live-leader";
+const LEADER_LOCK = "signalbox-live-leader";
 /** The BroadcastChannel the leader relays over. */
-export const LIVE_CHANNEL = "signalbox-live";
+const LIVE_CHANNEL = "signalbox-live";
 
 /** The few members of BroadcastChannel used here (a fake in unit tests). */
 export interface ChannelLike {
