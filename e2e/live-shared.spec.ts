@@ -1,4 +1,5 @@
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import { shootIndicator } from "./live-support";
 import { gql, listedSeqs, nodeBox, range, runState, signIn, submitRun, TOKEN } from "./run-console-support";
 
 /**
@@ -63,6 +64,7 @@ test("five tabs of different runs share one WebSocket; closing the leader hands 
   await expect.poll(async () => (await leaders(pages)).length).toBe(1);
   const [leader] = await leaders(pages);
   for (const page of pages) if (page !== leader) await expect(indicatorOf(page)).toContainText("shared");
+  await shootIndicator(pages.find((p) => p !== leader)!, "shared-run");
   await expect.poll(() => serverWebSockets(request)).toBe(1);
 
   // The leader goes while the runs wait at their gates: another tab takes over within a few seconds.

@@ -1,5 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
 import { startProxy, type TestProxy } from "../tests/integration/test-proxy";
+import { shootIndicator } from "./live-support";
 import { gql, listedSeqs, nodeBox, range, runState, signIn, submitRun } from "./run-console-support";
 import { expectNotReloaded, markPage } from "./shell-fixtures";
 
@@ -54,6 +55,8 @@ test("WebSocket refused and SSE buffered: the run page and the runs list stay li
   const indicator = indicatorOf(page);
   await expect(indicator).toHaveAttribute("data-transport", "poll", { timeout: 25_000 });
   await expect(indicator).toContainText("poll");
+  await expect(indicator).toHaveAttribute("data-state", "live");
+  await shootIndicator(page, "poll-run");
   await expect(nodeBox(page, "d")).toHaveAttribute("data-status", "SUCCEEDED", { timeout: 40_000 });
   await expect(indicator).toHaveAttribute("data-state", "completed");
   const { lastSeq } = await runState(request, id);
