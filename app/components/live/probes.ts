@@ -1,7 +1,9 @@
 /**
- * Can a better tier get through now? Each probe opens one short-lived connection and closes
- * it: the transport climbs (poll → SSE → WebSocket) only after a probe succeeded, so a page
- * on a network that still blocks keeps its working tier and loses nothing.
+ * Is a tier blocked on this network? `watchFirstFrame` tells a live SSE stream from one a
+ * proxy holds (the transport then polls). And the probes ask whether a better tier gets
+ * through now: each opens one short-lived connection and closes it; the transport climbs
+ * (poll → SSE → WebSocket) only after a probe succeeded, so a page on a network that still
+ * blocks keeps its working tier and loses nothing.
  */
 
 /** How long a probe waits for its answer: the same budget the SSE tier gives a first frame. */
@@ -61,4 +63,50 @@ export async function probeSse(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promi
     clearTimeout(timer);
     abort.abort();
   }
+}
+
+/**
+ * An SSE response that has delivered no byte by then (the server writes a comment frame
+ * at once, then one every 12 s) is held by a buffering proxy: the transport polls instead.
+ * Generous against a slow server, short enough that a frozen page is not noticed.
+ */
+const SSE_FIRST_FRAME_MS = PROBE_TIMEOUT_MS;
+
+/**
+ * fetch for graphql-sse that reports the first byte of an event-stream body (`onFrame`), or
+ * its absence after SSE_FIRST_FRAME_MS (`onSilence`). Only the timing is watched; the
+ * bytes pass through untouched.
+ */
+export async function watchFirstFrame(
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  on: { onFrame: () => void; onSilence: () => void },
+): Promise<Response> {
+  let seen = false;
+  const timer = setTimeout(() => !seen && !init?.signal?.aborted && on.onSilence(), SSE_FIRST_FRAME_MS);
+  let res: Response;
+  try {
+    res = await fetch(input, init);
+  } catch (err) {
+    clearTimeout(timer);
+    throw err;
+  }
+  if (!res.ok || !res.body) {
+    clearTimeout(timer);
+    return res;
+  }
+  const watched = res.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        if (!seen) {
+          seen = true;
+          clearTimeout(timer);
+          on.onFrame();
+        }
+        controller.enqueue(chunk);
+      },
+      flush: () => clearTimeout(timer),
+    }),
+  );
+  return new Response(watched, { status: res.status, statusText: res.statusText, headers: res.headers });
 }

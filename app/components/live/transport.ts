@@ -4,9 +4,9 @@ import type { ExecutionResult } from "graphql";
 import { createClient as createSseClient, type Client as SseClient } from "graphql-sse";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 import { backoffDelay, sleep } from "./backoff";
-import { PollScheduler } from "./poll-scheduler";
-import { type Poller, pollerFor } from "./pollers";
-import { PROBE_TIMEOUT_MS, probeSse, probeWebSocket } from "./probes";
+import { PollTier } from "./poll-tier";
+import type { Poller } from "./pollers";
+import { probeSse, probeWebSocket, watchFirstFrame } from "./probes";
 
 /** The tiers, best first: WebSocket, SSE (upgrades refused), HTTP polling (SSE held by a proxy). */
 export type TransportKind = "ws" | "sse" | "poll";
@@ -65,12 +65,6 @@ const OFFLINE_AFTER = 4;
 /** A WebSocket that has not been acknowledged by then counts as blocked. */
 const WS_CONNECT_TIMEOUT_MS = 8_000;
 /**
- * An SSE response that has delivered no byte by then (the server writes a comment frame
- * at once, then one every 12 s) is held by a buffering proxy: the transport polls instead.
- * Generous against a slow server, short enough that a frozen page is not noticed.
- */
-const SSE_FIRST_FRAME_MS = PROBE_TIMEOUT_MS;
-/**
  * Below the WebSocket tier the transport probes the tiers above: after 4 s, 8 s, 16 s,
  * then every 30 s (jittered, `backoffDelay` from its third step), so a network that
  * lets WebSocket or streaming through again is used within half a minute, and a network
@@ -117,10 +111,8 @@ export class LiveTransport implements LiveConnection {
   private failures = 0;
   private probing = false;
   private connectTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly polled = new Set<ActiveSub>();
-  private readonly polledSinks = new Map<ActiveSub, LiveSink<unknown>>();
-  private readonly poller = new PollScheduler(
-    () => this.pollAll(),
+  private readonly polling = new PollTier(
+    (doc, vars) => this.query(doc, vars),
     (failures) => this.polledNow(failures),
   );
   private climbTimer: ReturnType<typeof setTimeout> | null = null;
@@ -141,7 +133,7 @@ export class LiveTransport implements LiveConnection {
 
   /** An action of this page (or the tab shown again): on the polling tier, poll now. */
   nudge(): void {
-    this.poller.nudge();
+    this.polling.nudge();
   }
 
   // --- status store (useSyncExternalStore) ---
@@ -220,53 +212,13 @@ export class LiveTransport implements LiveConnection {
     if (this.kind !== "ws") this.scheduleClimb();
   }
 
-  /** On the polling tier: the scheduler's next poll includes this subscription. */
+  /** On the polling tier: the next poll includes this subscription. */
   private attachPolled(sub: ActiveSub, inner: LiveSink<unknown>): () => void {
-    sub.poller ??= pollerFor(sub.request, (doc, vars) => this.query(doc, vars));
+    sub.poller ??= this.polling.pollerFor(sub.request);
     // A subscription no poller stands in for waits for a streaming tier to come back.
     if (!sub.poller) return () => {};
-    this.polledSinks.set(sub, inner);
-    this.polled.add(sub);
-    if (!this.poller.isRunning) {
-      this.set({ state: "connecting" });
-      this.poller.start();
-    } else this.poller.nudge(); // its first answer now, not at the next tick
-    return () => {
-      this.polled.delete(sub);
-      this.polledSinks.delete(sub);
-      if (this.polled.size === 0) this.poller.stop();
-    };
-  }
-
-  /** One poll of every polled subscription (in parallel); the scheduler paces the next. */
-  private async pollAll() {
-    const outcome = { active: false, more: false };
-    let failed: unknown = null;
-    await Promise.all(
-      [...this.polled].map(async (sub) => {
-        const poller = sub.poller;
-        if (!poller) return;
-        let batch: Awaited<ReturnType<Poller>>;
-        try {
-          batch = await poller();
-        } catch (err) {
-          failed = err;
-          return;
-        }
-        const sink = this.polledSinks.get(sub);
-        if (!sink) return; // unsubscribed or moved to another tier meanwhile
-        for (const r of batch.results) sink.next(r);
-        outcome.active ||= batch.active;
-        outcome.more ||= batch.more;
-        if (batch.done) {
-          this.polled.delete(sub);
-          this.polledSinks.delete(sub);
-          sink.complete();
-        }
-      }),
-    );
-    if (failed) throw failed;
-    return outcome;
+    if (!this.polling.running) this.set({ state: "connecting" });
+    return this.polling.add(sub.poller, inner);
   }
 
   private polledNow(failures: number) {
@@ -326,6 +278,7 @@ export class LiveTransport implements LiveConnection {
 
   private sseClient(): SseClient {
     if (this.sse) return this.sse;
+    let framesSeen = false;
     const client: SseClient = createSseClient({
       url: this.urls.sse,
       credentials: "same-origin",
@@ -334,8 +287,14 @@ export class LiveTransport implements LiveConnection {
       // "Live" once bytes flow, not when headers came: a buffering proxy may send those.
       fetchFn: (input: RequestInfo | URL, init?: RequestInit) =>
         watchFirstFrame(input, init, {
-          onFrame: () => this.sse === client && this.connectedNow(),
-          onSilence: () => this.sse === client && this.switchTo("poll"),
+          onFrame: () => {
+            if (this.sse !== client) return;
+            framesSeen = true;
+            this.connectedNow();
+          },
+          // Once a stream of this client delivered, a silent one is more likely queued by the
+          // browser (six HTTP/1.1 connections per host) than held by a proxy: keep streaming.
+          onSilence: () => this.sse === client && !framesSeen && this.switchTo("poll"),
         }),
       on: {
         connecting: (reconnecting) => this.sse === client && this.connecting(reconnecting, true),
@@ -426,45 +385,6 @@ export class LiveTransport implements LiveConnection {
     }
     if (this.kind === from) this.scheduleClimb();
   }
-}
-
-/**
- * fetch for graphql-sse that reports the first byte of an event-stream body (`onFrame`), or
- * its absence after SSE_FIRST_FRAME_MS (`onSilence`). Only the timing is watched; the
- * bytes pass through untouched.
- */
-async function watchFirstFrame(
-  input: RequestInfo | URL,
-  init: RequestInit | undefined,
-  on: { onFrame: () => void; onSilence: () => void },
-): Promise<Response> {
-  let seen = false;
-  const timer = setTimeout(() => !seen && !init?.signal?.aborted && on.onSilence(), SSE_FIRST_FRAME_MS);
-  let res: Response;
-  try {
-    res = await fetch(input, init);
-  } catch (err) {
-    clearTimeout(timer);
-    throw err;
-  }
-  if (!res.ok || !res.body) {
-    clearTimeout(timer);
-    return res;
-  }
-  const watched = res.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        if (!seen) {
-          seen = true;
-          clearTimeout(timer);
-          on.onFrame();
-        }
-        controller.enqueue(chunk);
-      },
-      flush: () => clearTimeout(timer),
-    }),
-  );
-  return new Response(watched, { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 
 /** A payload whose fields are read when serialized, i.e. on each (re)subscribe. */
