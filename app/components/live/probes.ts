@@ -7,7 +7,7 @@
  */
 
 /** How long a probe waits for its answer: the same budget the SSE tier gives a first frame. */
-export const PROBE_TIMEOUT_MS = 4_000;
+const PROBE_TIMEOUT_MS = 4_000;
 
 /** A graphql-ws handshake (connection_init → connection_ack), then a normal close. */
 export function probeWebSocket(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
