@@ -174,6 +174,40 @@ describe("SignalboxClient", () => {
     await expectWholeLog(run.id, seen);
   });
 
+  it("polling, it climbs back to WebSocket once the proxy lets streams through, without a gap", {
+    timeout: 90_000,
+  }, async () => {
+    const proxy = await startProxy(server.url, { refuseUpgrades: true, bufferEventStreams: true });
+    started.push({ stop: () => proxy.close() });
+    const sbx = new SignalboxClient({ url: proxy.url, token: t.operator });
+    const run = await sbx.submitRun({ spec: gated });
+    const statuses: WatchStatus[] = [];
+    let climbed: () => void = () => {};
+    const onWs = new Promise<void>((resolve) => {
+      climbed = resolve;
+    });
+    const seen = await collect(
+      sbx.watchRun(run.id, {
+        onStatus: (s) => {
+          statuses.push(s);
+          if (s.state === "live" && s.transport === "ws") climbed();
+        },
+        backoff: { initialMs: 100, maxMs: 1000 },
+      }),
+      async (ev) => {
+        if (ev.type !== "GATE_WAITING") return;
+        proxy.bufferEventStreams = false;
+        proxy.refuseUpgrades = false;
+        // Not awaited: the watch must keep pulling to climb (within its 30 s climb interval).
+        void onWs.then(() => sbx.decide({ runId: run.id, nodeKey: "hold", decision: "APPROVE" }));
+      },
+    );
+    const live = statuses.filter((s) => s.state === "live").map((s) => s.transport);
+    expect(live[0]).toBe("poll");
+    expect(live).toContain("ws");
+    await expectWholeLog(run.id, seen);
+  });
+
   it("a watch of an unknown run, or with a viewer of another namespace, fails with its code instead of retrying", async () => {
     const sbx = new SignalboxClient({ url: server.url, token: t.viewer });
     const missing = "00000000-0000-4000-8000-000000000000";
