@@ -1,11 +1,8 @@
 import type { ExecutionResult } from "graphql";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { RunEventStream } from "../../app/components/live/run-event-stream";
-import {
-  type ChannelLike,
-  TabSharedConnection,
-  type TabSharingEnv,
-} from "../../app/components/live/tab-shared-connection";
+import type { ChannelLike, TabSharingEnv } from "../../app/components/live/tab-channel";
+import { TabSharedConnection } from "../../app/components/live/tab-shared-connection";
 import type { ConnectionStatus, LiveConnection, LiveSink, RequestBody } from "../../app/components/live/transport";
 import type { RunEvent } from "../../app/graphql/types";
 

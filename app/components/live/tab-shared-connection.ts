@@ -1,6 +1,8 @@
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import type { ExecutionResult } from "graphql";
 import { backoffDelay } from "./backoff";
+import type { ChannelLike, TabMessage, TabSharingEnv } from "./tab-channel";
+import { TabRelay } from "./tab-relay";
 import type {
   ConnectionState,
   ConnectionStatus,
@@ -16,36 +18,6 @@ const LEADER_LOCK = "signalbox-live-leader";
 /** The BroadcastChannel the leader relays over. */
 const LIVE_CHANNEL = "signalbox-live";
 
-/** The few members of BroadcastChannel used here (a fake in unit tests). */
-export interface ChannelLike {
-  postMessage(message: unknown): void;
-  listen(onMessage: (data: unknown) => void): void;
-}
-
-/** What of the browser the relay needs; missing pieces mean one connection per tab. */
-export interface TabSharingEnv {
-  tabId: string;
-  /** `navigator.locks.request`, when the browser has Web Locks. */
-  requestLock?: (name: string, whileHeld: () => Promise<void>) => void;
-  /** `new BroadcastChannel(name)`, when the browser has it. */
-  openChannel?: (name: string) => ChannelLike;
-  /** Called once with a function to run when the tab goes (pagehide). */
-  onTabClose?: (goodbye: () => void) => void;
-}
-
-type Message =
-  | { t: "hello"; from: string }
-  | { t: "leader"; leader: string }
-  | { t: "sub"; from: string; id: number; payload: RequestBody }
-  | { t: "update"; from: string; id: number; payload: RequestBody }
-  | { t: "unsub"; from: string; id: number }
-  | { t: "bye"; from: string }
-  | { t: "nudge" }
-  | { t: "status"; transport: TransportKind | null; state: ConnectionState }
-  | { t: "next"; to: string; id: number; value: ExecutionResult }
-  | { t: "error"; to: string; id: number; errors: unknown }
-  | { t: "complete"; to: string; id: number };
-
 /** One subscription of this tab: held by its own connection (leader) or relayed by the leader. */
 interface TabSub {
   id: number;
@@ -56,12 +28,6 @@ interface TabSub {
   sent: string | null;
   stopLocal: (() => void) | null;
   restarts: number;
-}
-
-/** A follower's subscription, run by the leader on its own connection. */
-interface RelayedSub {
-  payload: RequestBody;
-  stop: () => void;
 }
 
 /**
@@ -84,7 +50,7 @@ export class TabSharedConnection implements LiveConnection {
   private readonly channel: ChannelLike | null = null;
   private leaderId: string | null = null;
   private readonly mine = new Map<number, TabSub>();
-  private readonly relayed = new Map<string, RelayedSub>();
+  private relay: TabRelay | null = null;
   private nextId = 1;
   private lastSeq: number | null = null;
   private leaderStatus: { transport: TransportKind | null; state: ConnectionState } = {
@@ -104,7 +70,7 @@ export class TabSharedConnection implements LiveConnection {
       return;
     }
     this.channel = channel;
-    channel.listen((data) => this.receive(data as Message));
+    channel.listen((data) => this.receive(data as TabMessage));
     env.requestLock(LEADER_LOCK, () => {
       this.becomeLeader();
       return new Promise<void>(() => {}); // held for the tab's lifetime
@@ -198,6 +164,7 @@ export class TabSharedConnection implements LiveConnection {
     this.own = this.queryConnection ?? this.connect();
     this.queryConnection = null;
     this.leaderId = this.env.tabId;
+    this.relay = new TabRelay(this.env.tabId, this.own, (m) => this.post(m));
     this.own.onStatus(() => {
       this.emit();
       const s = this.own?.getStatus();
@@ -211,7 +178,7 @@ export class TabSharedConnection implements LiveConnection {
     this.emit();
   }
 
-  private post(message: Message) {
+  private post(message: TabMessage) {
     this.channel?.postMessage(message);
   }
 
@@ -224,75 +191,12 @@ export class TabSharedConnection implements LiveConnection {
     this.post({ t: kind, from: this.env.tabId, id: sub.id, payload });
   }
 
-  private receive(m: Message) {
-    if (this.own) this.receiveAsLeader(m);
+  private receive(m: TabMessage) {
+    if (this.relay) this.relay.receive(m);
     else this.receiveAsFollower(m);
   }
 
-  private receiveAsLeader(m: Message) {
-    const own = this.own as LiveConnection;
-    switch (m.t) {
-      case "hello":
-        this.post({ t: "leader", leader: this.env.tabId });
-        this.post({ t: "status", ...this.leaderView() });
-        return;
-      case "sub": {
-        const key = `${m.from}:${m.id}`;
-        this.relayed.get(key)?.stop();
-        const entry: RelayedSub = { payload: m.payload, stop: () => {} };
-        const to = m.from;
-        const id = m.id;
-        entry.stop = own.subscribe(
-          () => entry.payload,
-          {
-            next: (value) => this.post({ t: "next", to, id, value: value as ExecutionResult }),
-            error: (errors) => {
-              this.relayed.delete(key);
-              this.post({ t: "error", to, id, errors: JSON.parse(JSON.stringify(errors ?? null)) });
-            },
-            complete: () => {
-              this.relayed.delete(key);
-              this.post({ t: "complete", to, id });
-            },
-          },
-          // The follower judges a completion (it resubscribes when it was not final).
-          { isFinal: () => true },
-        );
-        this.relayed.set(key, entry);
-        return;
-      }
-      case "update": {
-        const entry = this.relayed.get(`${m.from}:${m.id}`);
-        if (entry) entry.payload = m.payload;
-        return;
-      }
-      case "unsub": {
-        const key = `${m.from}:${m.id}`;
-        this.relayed.get(key)?.stop();
-        this.relayed.delete(key);
-        return;
-      }
-      case "bye":
-        for (const [key, entry] of this.relayed) {
-          if (!key.startsWith(`${m.from}:`)) continue;
-          entry.stop();
-          this.relayed.delete(key);
-        }
-        return;
-      case "nudge":
-        own.nudge();
-        return;
-      default:
-        return; // another tab's traffic
-    }
-  }
-
-  private leaderView() {
-    const s = (this.own as LiveConnection).getStatus();
-    return { transport: s.transport, state: s.state };
-  }
-
-  private receiveAsFollower(m: Message) {
+  private receiveAsFollower(m: TabMessage) {
     switch (m.t) {
       case "leader":
         if (m.leader === this.leaderId) return;
@@ -344,25 +248,4 @@ export class TabSharedConnection implements LiveConnection {
 function snapshot(request: () => RequestBody): RequestBody {
   const r = request();
   return { query: r.query, variables: r.variables, operationName: r.operationName };
-}
-
-/** The browser's pieces, where they exist. */
-export function browserTabSharing(): TabSharingEnv {
-  const tabId = typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : String(Math.random());
-  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
-  return {
-    tabId,
-    requestLock: locks ? (name, whileHeld) => void locks.request(name, whileHeld) : undefined,
-    openChannel:
-      typeof BroadcastChannel !== "undefined"
-        ? (name) => {
-            const channel = new BroadcastChannel(name);
-            return {
-              postMessage: (m) => channel.postMessage(m),
-              listen: (onMessage) => channel.addEventListener("message", (e) => onMessage(e.data)),
-            };
-          }
-        : undefined,
-    onTabClose: (goodbye) => window.addEventListener("pagehide", goodbye),
-  };
 }

@@ -12,7 +12,8 @@ import {
 } from "@urql/core";
 import { cacheExchange } from "@urql/exchange-graphcache";
 import { graphcacheConfig } from "./graphcache";
-import { browserTabSharing, TabSharedConnection } from "./tab-shared-connection";
+import { browserTabSharing } from "./tab-channel";
+import { TabSharedConnection } from "./tab-shared-connection";
 import { type LiveConnection, LiveTransport } from "./transport";
 
 const GRAPHQL_PATH = "/api/graphql";
