@@ -146,6 +146,8 @@ export class LiveTransport implements LiveConnection {
     if (lastSeq !== this.status.lastSeq) this.set({ lastSeq });
   }
   private set(patch: Partial<ConnectionStatus>) {
+    const keys = Object.keys(patch) as (keyof ConnectionStatus)[];
+    if (keys.every((k) => this.status[k] === patch[k])) return; // e.g. "live" again after each poll
     this.status = { ...this.status, ...patch };
     for (const l of this.listeners) l();
   }
