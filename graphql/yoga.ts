@@ -16,6 +16,7 @@ import { sharedEventExecutionPlugin } from "./live/shared-execution";
 import { requestLog } from "./request-context";
 import { buildSchema } from "./resolvers/index";
 import { graphqlSsePlugin } from "./sse";
+import { unbufferedStreamsPlugin } from "./sse-headers";
 
 export const GRAPHQL_PATH = "/api/graphql";
 export const GRAPHQL_SSE_PATH = "/api/graphql/stream";
@@ -116,6 +117,7 @@ export function createYogaServer(access: Access, schema = buildSchema()) {
     maskedErrors: { maskError },
     plugins: [
       graphqlSsePlugin(GRAPHQL_SSE_PATH, access),
+      unbufferedStreamsPlugin(),
       accessPlugin(access),
       maxTokensPlugin({ n: LIMITS.tokens }),
       maxDepthPlugin({ n: LIMITS.depth, ignoreIntrospection: true, flattenFragments: true }),

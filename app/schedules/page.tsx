@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { hasRole } from "@/lib/auth/tokens";
 import { listPipelines } from "@/lib/pipelines/pipelines";
+import { ConnectionIndicator } from "../components/live/ConnectionIndicator";
 import { NewSchedule } from "../components/schedules/NewSchedule";
 import { RefreshOnRuns } from "../components/schedules/RefreshOnRuns";
 import { ScheduleCard } from "../components/schedules/ScheduleCard";
@@ -43,7 +44,12 @@ export default async function SchedulesPage({ searchParams }: { searchParams: Pr
       <PageHeader
         title="Schedules"
         description="Pipelines run on a cron, once per fire time however many servers run. Times follow each schedule's time zone, DST included."
-        actions={create && !creating && schedules.length > 0 ? newLink : undefined}
+        actions={
+          <>
+            <ConnectionIndicator />
+            {create && !creating && schedules.length > 0 && newLink}
+          </>
+        }
       />
       {create && creating && <NewSchedule pipelines={pipelines} />}
       {schedules.length === 0 ? (

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { hasRole } from "@/lib/auth/tokens";
+import { ConnectionIndicator } from "../components/live/ConnectionIndicator";
 import { PageBody, PageHeader } from "../components/ui/PageHeader";
 import { WebhookList } from "../components/webhooks/WebhookList";
 import { WebhooksDocument } from "../graphql/generated";
@@ -27,6 +28,7 @@ export default async function WebhooksPage() {
             gates and finished runs.
           </>
         }
+        actions={<ConnectionIndicator />}
       />
       <WebhookList initial={webhooks} />
     </PageBody>

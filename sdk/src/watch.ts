@@ -5,18 +5,27 @@ import { type ErrorCode, fromGraphQLErrors, SignalboxError } from "./errors.js";
 import { EventsPageDocument, type RunEventFieldsFragment, RunHeadDocument, WatchRunDocument } from "./generated.js";
 import { type Connection, causeOf, endpoint, request } from "./http.js";
 import { sleep } from "./sleep.js";
+import { firstFrameFetch, pollEvents } from "./watch-poll.js";
 
 /** An event of a run's log (SPEC §6), discriminated by `type` (and `__typename`). */
 export type RunEvent = RunEventFieldsFragment;
 
-export type Transport = "ws" | "sse";
+/** WebSocket, SSE (upgrades refused), or HTTP polling (SSE held by a buffering proxy). */
+export type Transport = "ws" | "sse" | "poll";
+
+/** An SSE response with no byte by then is held by a proxy (the server writes a comment at once). */
+const SSE_FIRST_FRAME_MS = 4_000;
 
 export interface WatchOptions {
   /** Yield events after this seq (0: from the start). */
   afterSeq?: number;
   /** Stop watching (the iterator returns). */
   signal?: AbortSignal;
-  /** `auto` (default): WebSocket, falling back to SSE when it is refused. */
+  /**
+   * `auto` (default): WebSocket, falling back to SSE when it is refused, and to polling
+   * when SSE delivers nothing (a buffering proxy); while polling it tries the streaming
+   * transports again every 30 s. A named transport is used alone.
+   */
   transport?: Transport | "auto";
   /** Called on each (re)connection and failure, for a status line or logs. */
   onStatus?: (status: WatchStatus) => void;
@@ -46,12 +55,13 @@ const CLOSE_CODES: Record<number, ErrorCode> = {
  * `RUN_COMPLETED` (yielded, then the iterator ends). Across any failure it reconnects with
  * exponential backoff and jitter and resumes from the last seq it yielded; a duplicate is
  * dropped, a gap is refilled by query before the event after it; WebSocket falls back to
- * SSE when it is refused (a proxy that forbids upgrades). Throws a `SignalboxError` only
- * for what reconnecting cannot cure (auth, a missing run, bad input).
+ * SSE when it is refused (a proxy that forbids upgrades), and SSE to polling when its
+ * stream delivers no frame within 4 s (a proxy that buffers it). Throws a `SignalboxError`
+ * only for what reconnecting cannot cure (auth, a missing run, bad input).
  */
 export async function* watchRun(conn: Connection, runId: string, opts: WatchOptions = {}): AsyncGenerator<RunEvent> {
   let last = opts.afterSeq ?? 0;
-  let transport: Transport = opts.transport === "sse" ? "sse" : "ws";
+  let transport: Transport = opts.transport === "sse" || opts.transport === "poll" ? opts.transport : "ws";
   let failures = 0;
   const initial = opts.backoff?.initialMs ?? 250;
   const max = opts.backoff?.maxMs ?? 10_000;
@@ -76,6 +86,10 @@ export async function* watchRun(conn: Connection, runId: string, opts: WatchOpti
         if (ev.type === "RUN_COMPLETED") return;
       }
       if (opts.signal?.aborted) return;
+      if (live.climb()) {
+        transport = "ws"; // polled long enough: try streaming again (it falls back at once if still blocked)
+        continue;
+      }
       // The stream ended without RUN_COMPLETED: a sealed run with nothing after `last`, or a
       // server that went away cleanly. Ask the log which.
       if (await finished(conn, runId, last, opts.signal)) return;
@@ -84,9 +98,14 @@ export async function* watchRun(conn: Connection, runId: string, opts: WatchOpti
       if (opts.signal?.aborted) return;
       const e = toError(err);
       if (FATAL.has(e.code)) throw e;
+      const auto = opts.transport === undefined || opts.transport === "auto";
       // Refused before it was ever up (a proxy without upgrades): SSE, unless pinned to ws.
-      if (transport === "ws" && !live.opened() && opts.transport !== "ws") transport = "sse";
-      else if (transport === "sse" && opts.transport !== "sse" && failures >= 2) transport = "ws"; // probe again
+      if (transport === "ws" && !live.opened() && auto) transport = "sse";
+      // Held by a proxy (no frame at all): poll, without waiting.
+      else if (transport === "sse" && live.held() && auto) {
+        transport = "poll";
+        continue;
+      } else if (transport === "sse" && auto && failures >= 2) transport = "ws"; // probe again
       const inMs = jitter(Math.min(max, initial * 2 ** failures));
       failures++;
       opts.onStatus?.({ state: "retrying", transport, inMs, error: e });
@@ -101,6 +120,10 @@ interface LiveStream {
   events: AsyncIterable<RunEvent>;
   /** Whether the connection was acknowledged (WebSocket) or the stream answered (SSE). */
   opened(): boolean;
+  /** SSE: the response delivered no frame in time (a buffering proxy holds it). */
+  held(): boolean;
+  /** Polling: ended to try the streaming transports again. */
+  climb(): boolean;
   close(): void;
 }
 
@@ -117,6 +140,7 @@ function subscribe(
     if (!opened) onOpen();
     opened = true;
   };
+  if (transport === "poll") return { ...pollEvents(conn, runId, afterSeq, signal, open), held: () => false };
   const payload = { query: WatchRunDocument.toString(), variables: { runId, afterSeq } };
   if (transport === "ws") {
     const client = createWsClient({
@@ -132,23 +156,28 @@ function subscribe(
     return {
       events: results(client.iterate(payload), open),
       opened: () => opened,
+      held: () => false,
+      climb: () => false,
       close: () => {
         signal?.removeEventListener("abort", onAbort);
         void client.dispose();
       },
     };
   }
+  const watched = firstFrameFetch(conn.fetch ?? fetch, SSE_FIRST_FRAME_MS);
   const client = createSseClient({
     url: `${endpoint(conn.url)}/stream`,
     headers: { authorization: `Bearer ${conn.token}` },
     retryAttempts: 0,
-    fetchFn: conn.fetch,
+    fetchFn: watched.fetch,
   });
   const onAbort = () => client.dispose();
   signal?.addEventListener("abort", onAbort, { once: true });
   return {
     events: results(client.iterate(payload), open),
     opened: () => opened,
+    held: watched.held,
+    climb: () => false,
     close: () => {
       signal?.removeEventListener("abort", onAbort);
       client.dispose();

@@ -1,7 +1,8 @@
 /**
  * The SDK's client against the real server process: typed errors, and `watchRun` yielding
  * every event once in seq order — straight, across a server restart on the same port, and
- * through a proxy that refuses WebSocket (SSE fallback) and then cuts every connection.
+ * through a proxy that refuses WebSocket (SSE fallback) and then cuts every connection, and
+ * through one that also buffers SSE (polling).
  */
 import { afterAll, describe, expect, it } from "vitest";
 import type { Db } from "../../lib/db/client";
@@ -152,6 +153,58 @@ describe("SignalboxClient", () => {
     expect(cut).toBe(true);
     // Live over SSE, cut, live again (resumed after the last seq it yielded).
     expect(statuses.filter((s) => s.state === "live").length).toBeGreaterThanOrEqual(2);
+    await expectWholeLog(run.id, seen);
+  });
+
+  it("behind a proxy that refuses WebSocket and buffers SSE it polls: every event once, in order", async () => {
+    const proxy = await startProxy(server.url, { refuseUpgrades: true, bufferEventStreams: true });
+    started.push({ stop: () => proxy.close() });
+    const sbx = new SignalboxClient({ url: proxy.url, token: t.operator });
+    const run = await sbx.submitRun({ spec: gated });
+    const statuses: WatchStatus[] = [];
+    const seen = await collect(
+      sbx.watchRun(run.id, { onStatus: (s) => statuses.push(s), backoff: { initialMs: 100, maxMs: 1000 } }),
+      async (ev) => {
+        if (ev.type === "GATE_WAITING") await sbx.decide({ runId: run.id, nodeKey: "hold", decision: "APPROVE" });
+      },
+    );
+    expect(proxy.upgradesSeen).toBeGreaterThan(0);
+    expect(proxy.eventStreamsSeen).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s.state === "live").map((s) => s.transport)).toEqual(["poll"]);
+    await expectWholeLog(run.id, seen);
+  });
+
+  it("polling, it climbs back to WebSocket once the proxy lets streams through, without a gap", {
+    timeout: 90_000,
+  }, async () => {
+    const proxy = await startProxy(server.url, { refuseUpgrades: true, bufferEventStreams: true });
+    started.push({ stop: () => proxy.close() });
+    const sbx = new SignalboxClient({ url: proxy.url, token: t.operator });
+    const run = await sbx.submitRun({ spec: gated });
+    const statuses: WatchStatus[] = [];
+    let climbed: () => void = () => {};
+    const onWs = new Promise<void>((resolve) => {
+      climbed = resolve;
+    });
+    const seen = await collect(
+      sbx.watchRun(run.id, {
+        onStatus: (s) => {
+          statuses.push(s);
+          if (s.state === "live" && s.transport === "ws") climbed();
+        },
+        backoff: { initialMs: 100, maxMs: 1000 },
+      }),
+      async (ev) => {
+        if (ev.type !== "GATE_WAITING") return;
+        proxy.bufferEventStreams = false;
+        proxy.refuseUpgrades = false;
+        // Not awaited: the watch must keep pulling to climb (within its 30 s climb interval).
+        void onWs.then(() => sbx.decide({ runId: run.id, nodeKey: "hold", decision: "APPROVE" }));
+      },
+    );
+    const live = statuses.filter((s) => s.state === "live").map((s) => s.transport);
+    expect(live[0]).toBe("poll");
+    expect(live).toContain("ws");
     await expectWholeLog(run.id, seen);
   });
 

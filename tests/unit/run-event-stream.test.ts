@@ -1,7 +1,7 @@
 import { type DocumentNode, print } from "graphql";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { RunEventStream, type RunStreamProgress } from "../../app/components/live/run-event-stream";
-import type { LiveSink, LiveTransport, RequestBody } from "../../app/components/live/transport";
+import type { LiveConnection, LiveSink, RequestBody } from "../../app/components/live/transport";
 import type { RunEvent } from "../../app/graphql/types";
 
 /** The web client's run stream against a fake transport: ordering, dedupe, gap refill, resume. */
@@ -44,7 +44,7 @@ function buildTransport(log: RunEvent[], run = { sealed: false, lastSeq: 0 }) {
     reportSeq() {},
   };
   const push = (e: RunEvent) => subs.at(-1)!.sink.next({ data: { runEvents: e } });
-  return { transport: transport as unknown as LiveTransport, subs, queries, push };
+  return { transport: transport as unknown as LiveConnection, subs, queries, push };
 }
 
 function buildStream(t: ReturnType<typeof buildTransport>, afterSeq = 0) {

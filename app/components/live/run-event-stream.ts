@@ -1,7 +1,7 @@
 import { RunEventsDocument, RunEventsPageDocument, RunSealedDocument } from "@/app/graphql/generated";
 import type { RunEvent } from "@/app/graphql/types";
 import { backoffDelay } from "./backoff";
-import type { LiveTransport } from "./transport";
+import type { LiveConnection } from "./transport";
 import { printDocument } from "./urql-client";
 
 /** Events per gap-refill query (the API's maximum page). */
@@ -24,7 +24,7 @@ export interface RunStreamProgress {
 }
 
 export interface RunEventStreamOptions {
-  transport: LiveTransport;
+  transport: LiveConnection;
   runId: string;
   afterSeq: number;
   onBatch: (events: RunEvent[]) => void;

@@ -4,8 +4,12 @@ import type { ExecutionResult } from "graphql";
 import { createClient as createSseClient, type Client as SseClient } from "graphql-sse";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 import { backoffDelay, sleep } from "./backoff";
+import { PollTier } from "./poll-tier";
+import type { Poller } from "./pollers";
+import { probeSse, probeWebSocket, watchFirstFrame } from "./probes";
 
-export type TransportKind = "ws" | "sse";
+/** The tiers, best first: WebSocket, SSE (upgrades refused), HTTP polling (SSE held by a proxy). */
+export type TransportKind = "ws" | "sse" | "poll";
 export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
 
 export interface ConnectionStatus {
@@ -14,6 +18,22 @@ export interface ConnectionStatus {
   state: ConnectionState;
   /** The last event seq applied by the page's run stream, when it has one. */
   lastSeq: number | null;
+  /** This tab relays another tab's connection (tab-shared-connection.ts) rather than holding one. */
+  shared: boolean;
+}
+
+/** What the live leaves use: one tab's own connection (LiveTransport) or a relay to the leader tab's. */
+export interface LiveConnection {
+  getStatus(): ConnectionStatus;
+  onStatus(listener: () => void): () => void;
+  reportSeq(lastSeq: number | null): void;
+  subscribe<T>(request: () => RequestBody, sink: LiveSink<T>, opts?: SubscribeOptions): () => void;
+  query<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    variables: TVariables,
+  ): Promise<ExecutionResult<TData>>;
+  /** Something changed because of this page (an action): a polling tier polls now. */
+  nudge(): void;
 }
 
 export interface RequestBody {
@@ -44,6 +64,13 @@ export interface SubscribeOptions {
 const OFFLINE_AFTER = 4;
 /** A WebSocket that has not been acknowledged by then counts as blocked. */
 const WS_CONNECT_TIMEOUT_MS = 8_000;
+/**
+ * Below the WebSocket tier the transport probes the tiers above: after 4 s, 8 s, 16 s,
+ * then every 30 s (jittered, `backoffDelay` from its third step), so a network that
+ * lets WebSocket or streaming through again is used within half a minute, and a network
+ * that never does costs one probe per 30 s.
+ */
+const PROBE_FIRST_STEP = 2;
 
 interface ActiveSub {
   request: () => RequestBody;
@@ -54,18 +81,27 @@ interface ActiveSub {
   done: boolean;
   dispose: (() => void) | null;
   timer: ReturnType<typeof setTimeout> | null;
+  /** Its stand-in on the polling tier, made on first need. */
+  poller: Poller | null;
 }
 
 /**
- * The browser's one live connection: graphql-ws on the GraphQL path (the session cookie
- * authenticates the upgrade), falling back to graphql-sse when the WebSocket cannot
- * connect while plain HTTP works. Reconnects use `backoffDelay`.
+ * A tab's live connection, in three tiers:
+ * 1. graphql-ws on the GraphQL path (the session cookie authenticates the upgrade);
+ * 2. graphql-sse, when the WebSocket cannot connect while plain HTTP works (a proxy that
+ *    refuses upgrades);
+ * 3. HTTP polling (pollers.ts, poll-scheduler.ts), when an SSE response delivers no frame
+ *    within SSE_FIRST_FRAME_MS (a proxy that buffers streams).
+ * Below tier 1 it keeps probing the tiers above (probes.ts) and climbs back as soon as one
+ * gets through. Reconnects use `backoffDelay`.
  *
  * Each subscription's request is a function: it is serialized again on every
- * (re)subscribe, so a stream resumes from the cursor it holds *now* (e.g. `afterSeq`).
+ * (re)subscribe, tier change and poll, so a stream resumes from the cursor it holds *now*
+ * (e.g. `afterSeq`); the subscriber's seq bookkeeping makes every switch gapless and
+ * exactly-once.
  */
-export class LiveTransport {
-  private status: ConnectionStatus = { transport: null, state: "connecting", lastSeq: null };
+export class LiveTransport implements LiveConnection {
+  private status: ConnectionStatus = { transport: null, state: "connecting", lastSeq: null, shared: false };
   private readonly listeners = new Set<() => void>();
   private readonly subs = new Set<ActiveSub>();
   private kind: TransportKind = "ws";
@@ -75,14 +111,29 @@ export class LiveTransport {
   private failures = 0;
   private probing = false;
   private connectTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly polling = new PollTier(
+    (doc, vars) => this.query(doc, vars),
+    (failures) => this.polledNow(failures),
+  );
+  private climbTimer: ReturnType<typeof setTimeout> | null = null;
+  private climbAttempt = 0;
 
   constructor(private readonly urls: LiveUrls) {
     if (typeof window !== "undefined") {
       window.addEventListener("offline", () => this.set({ state: "offline" }));
       window.addEventListener("online", () => {
         if (this.status.state === "offline") this.set({ state: "reconnecting" });
+        this.nudge();
+      });
+      document.addEventListener("visibilitychange", () => {
+        if (document.visibilityState === "visible") this.nudge();
       });
     }
+  }
+
+  /** An action of this page (or the tab shown again): on the polling tier, poll now. */
+  nudge(): void {
+    this.polling.nudge();
   }
 
   // --- status store (useSyncExternalStore) ---
@@ -95,6 +146,8 @@ export class LiveTransport {
     if (lastSeq !== this.status.lastSeq) this.set({ lastSeq });
   }
   private set(patch: Partial<ConnectionStatus>) {
+    const keys = Object.keys(patch) as (keyof ConnectionStatus)[];
+    if (keys.every((k) => this.status[k] === patch[k])) return; // e.g. "live" again after each poll
     this.status = { ...this.status, ...patch };
     for (const l of this.listeners) l();
   }
@@ -110,6 +163,7 @@ export class LiveTransport {
       done: false,
       dispose: null,
       timer: null,
+      poller: null,
     };
     this.subs.add(sub);
     this.attach(sub);
@@ -152,9 +206,27 @@ export class LiveTransport {
     };
     if (this.kind === "ws") {
       sub.dispose = this.wsClient().subscribe(payload, inner);
-    } else {
+    } else if (this.kind === "sse") {
       sub.dispose = this.sseClient().subscribe(payload, inner);
+    } else {
+      sub.dispose = this.attachPolled(sub, inner);
     }
+    if (this.kind !== "ws") this.scheduleClimb();
+  }
+
+  /** On the polling tier: the next poll includes this subscription. */
+  private attachPolled(sub: ActiveSub, inner: LiveSink<unknown>): () => void {
+    sub.poller ??= this.polling.pollerFor(sub.request);
+    // A subscription no poller stands in for waits for a streaming tier to come back.
+    if (!sub.poller) return () => {};
+    if (!this.polling.running) this.set({ state: "connecting" });
+    return this.polling.add(sub.poller, inner);
+  }
+
+  private polledNow(failures: number) {
+    if (this.kind !== "poll") return;
+    if (failures === 0) this.connectedNow();
+    else this.connecting(true, true);
   }
 
   /** The server completed or the client gave up: finish, or resume after a backoff. */
@@ -207,17 +279,31 @@ export class LiveTransport {
   }
 
   private sseClient(): SseClient {
-    this.sse ??= createSseClient({
+    if (this.sse) return this.sse;
+    let framesSeen = false;
+    const client: SseClient = createSseClient({
       url: this.urls.sse,
       credentials: "same-origin",
       retryAttempts: Number.POSITIVE_INFINITY,
       retry: (retries) => sleep(backoffDelay(retries)),
+      // "Live" once bytes flow, not when headers came: a buffering proxy may send those.
+      fetchFn: (input: RequestInfo | URL, init?: RequestInit) =>
+        watchFirstFrame(input, init, {
+          onFrame: () => {
+            if (this.sse !== client) return;
+            framesSeen = true;
+            this.connectedNow();
+          },
+          // Once a stream of this client delivered, a silent one is more likely queued by the
+          // browser (six HTTP/1.1 connections per host) than held by a proxy: keep streaming.
+          onSilence: () => this.sse === client && !framesSeen && this.switchTo("poll"),
+        }),
       on: {
-        connecting: (reconnecting) => this.connecting(reconnecting, true),
-        connected: () => this.connectedNow(),
+        connecting: (reconnecting) => this.sse === client && this.connecting(reconnecting, true),
       },
     });
-    return this.sse;
+    this.sse = client;
+    return client;
   }
 
   private connecting(isRetry: boolean, wasConnected: boolean) {
@@ -246,7 +332,7 @@ export class LiveTransport {
     this.probing = true;
     try {
       const res = await fetch(this.urls.health, { cache: "no-store" });
-      if (res.ok && this.kind === "ws" && !this.wsEverConnected) this.switchToSse();
+      if (res.ok && this.kind === "ws" && !this.wsEverConnected) this.switchTo("sse");
     } catch {
       // server unreachable: the WebSocket's own retries continue
     } finally {
@@ -254,21 +340,52 @@ export class LiveTransport {
     }
   }
 
-  private switchToSse() {
+  /** Move every subscription to another tier; each resubscribes from the cursor it holds now. */
+  private switchTo(kind: TransportKind) {
+    if (this.kind === kind) return;
     this.clearConnectTimer();
-    this.kind = "sse";
-    const old = this.ws;
+    this.kind = kind;
+    const { ws, sse } = this;
     this.ws = null;
+    this.sse = null;
+    this.wsEverConnected = false;
     this.failures = 0;
-    this.set({ transport: "sse", state: "connecting" });
+    this.climbAttempt = 0;
+    if (this.climbTimer) clearTimeout(this.climbTimer);
+    this.climbTimer = null;
+    this.set({ transport: kind, state: "connecting" });
     for (const sub of this.subs) {
       if (sub.timer) clearTimeout(sub.timer);
       sub.timer = null;
       sub.dispose?.();
+      sub.dispose = null;
       this.attach(sub);
     }
     // dispose() awaits the failed connection attempt and rejects with its close event.
-    if (old) void Promise.resolve(old.dispose()).catch(() => {});
+    if (ws) void Promise.resolve(ws.dispose()).catch(() => {});
+    sse?.dispose();
+  }
+
+  /** Below the WebSocket tier: probe the tiers above on the PROBE_FIRST_STEP schedule. */
+  private scheduleClimb() {
+    if (this.climbTimer || this.kind === "ws") return;
+    const delay = backoffDelay(PROBE_FIRST_STEP + this.climbAttempt++);
+    this.climbTimer = setTimeout(() => void this.climb(), delay);
+  }
+
+  private async climb() {
+    this.climbTimer = null;
+    if (this.kind === "ws" || this.subs.size === 0) return;
+    const from = this.kind;
+    if (await probeWebSocket(this.urls.ws)) {
+      if (this.kind === from) this.switchTo("ws");
+      return;
+    }
+    if (this.kind === "poll" && (await probeSse(this.urls.sse))) {
+      if (this.kind === "poll") this.switchTo("sse");
+      return;
+    }
+    if (this.kind === from) this.scheduleClimb();
   }
 }
 

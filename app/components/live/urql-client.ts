@@ -4,6 +4,7 @@ import {
   createRequest,
   type DocumentInput,
   fetchExchange,
+  mapExchange,
   type SSRExchange,
   ssrExchange,
   stringifyDocument,
@@ -11,15 +12,17 @@ import {
 } from "@urql/core";
 import { cacheExchange } from "@urql/exchange-graphcache";
 import { graphcacheConfig } from "./graphcache";
-import { LiveTransport } from "./transport";
+import { browserTabSharing } from "./tab-channel";
+import { TabSharedConnection } from "./tab-shared-connection";
+import { type LiveConnection, LiveTransport } from "./transport";
 
 const GRAPHQL_PATH = "/api/graphql";
 const GRAPHQL_SSE_PATH = "/api/graphql/stream";
 
-/** What the web app's client components share: one urql client over one live transport. */
+/** What the web app's client components share: one urql client over the browser's one live connection. */
 export interface Live {
   client: Client;
-  transport: LiveTransport;
+  transport: LiveConnection;
   ssr: SSRExchange;
 }
 
@@ -29,18 +32,22 @@ export interface Live {
  */
 function createLive(): Live {
   const { protocol, host } = window.location;
-  const transport = new LiveTransport({
+  const urls = {
     http: GRAPHQL_PATH,
     ws: `${protocol === "https:" ? "wss" : "ws"}://${host}${GRAPHQL_PATH}`,
     sse: GRAPHQL_SSE_PATH,
     health: "/api/health",
-  });
+  };
+  // One connection per browser: the leader tab holds it, the others relay through it.
+  const transport = new TabSharedConnection(() => new LiveTransport(urls), browserTabSharing());
   const ssr = ssrExchange({ isClient: true });
   const client = new Client({
     url: GRAPHQL_PATH,
     fetchOptions: { credentials: "same-origin" },
     preferGetMethod: false,
     exchanges: [
+      // An action's effects show at once, also on the polling tier.
+      mapExchange({ onResult: (r) => void (r.operation.kind === "mutation" && transport.nudge()) }),
       cacheExchange(graphcacheConfig),
       ssr,
       subscriptionExchange({
