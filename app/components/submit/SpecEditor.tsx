@@ -90,7 +90,6 @@ export const SpecEditor = forwardRef<SpecEditorHandle, Props>(function SpecEdito
   const onChangeRef = useRef(onChange);
   onChangeRef.current = onChange;
   const serverRef = useRef(serverProblems);
-  serverRef.current = serverProblems;
   const initial = useRef({ value, id, labelledBy, readOnly });
 
   useEffect(() => {
@@ -163,6 +162,7 @@ export const SpecEditor = forwardRef<SpecEditorHandle, Props>(function SpecEdito
   }, [id, labelledBy, describedBy, serverProblems]);
 
   useEffect(() => {
+    serverRef.current = serverProblems;
     if (view.current && !readOnly) forceLinting(view.current);
   }, [serverProblems, readOnly]);
 
