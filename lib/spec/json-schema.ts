@@ -15,7 +15,7 @@ import { specSchema } from "./validate";
 type Json = Record<string, unknown>;
 
 /** One line per kind, shown by editors next to the completion (SPEC §4 node kinds table). */
-export const KIND_DESCRIPTIONS: Record<NodeKind, string> = {
+const KIND_DESCRIPTIONS: Record<NodeKind, string> = {
   sleep: "waits `ms` milliseconds (cancellable), reporting progress",
   http: "one HTTP request; output {status, headers, body}; non-2xx fails",
   transform: "evaluates a JSONata `expression` over {inputs, params}",

@@ -17,7 +17,7 @@ const th =
 const td = "border-b border-slate-100 px-3 py-1.5 align-top dark:border-slate-800";
 
 /** What the run column shows: the label, else the short id. */
-export const runName = (r: { id: string; label: string | null }) => r.label || shortId(r.id);
+const runName = (r: { id: string; label: string | null }) => r.label || shortId(r.id);
 
 /** Runs of one pipeline side by side: summary, the params that differ, one merged leaderboard. */
 export function CompareView({ runs }: { runs: ComparedRun[] }) {

@@ -3,7 +3,7 @@
 /** The minimap's box in the panel's bottom-right corner (RunGraph's MiniMap style, React Flow's 15px margin). */
 export const MINIMAP = { width: 144, height: 96, margin: 15 } as const;
 /** Panels narrower than this hide the minimap (Tailwind's `sm`). */
-export const MINIMAP_MIN_PANEL = 640;
+const MINIMAP_MIN_PANEL = 640;
 
 type Box = { width: number; height: number };
 type Sides = { top: number; right: number; bottom: number; left: number };
