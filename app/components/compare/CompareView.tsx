@@ -61,7 +61,7 @@ export function CompareView({ runs }: { runs: ComparedRun[] }) {
               {runs.map((r) => (
                 <tr key={r.id}>
                   <th scope="row" className={`${td} text-left font-medium`}>
-                    <Link href={`/runs/${r.id}`} className={link}>
+                    <Link href={`/runs/${r.id}`} className={`${link} underline`}>
                       {runName(r)}
                     </Link>
                     <span className="ml-2 font-mono text-xs text-slate-500 dark:text-slate-400">
