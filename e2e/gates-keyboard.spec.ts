@@ -130,3 +130,47 @@ test.describe("gates", () => {
     await page.screenshot({ path: "test-results/run-graph-390x844.png" });
   });
 });
+
+/** Tab through a page; every element that takes focus must show where focus is. */
+async function focusRingsAlongTabOrder(page: Page, stops = 45) {
+  const missing: string[] = [];
+  for (let i = 0; i < stops; i++) {
+    await page.keyboard.press("Tab");
+    const r = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return null;
+      const outlined = (s: CSSStyleDeclaration) => s.outlineStyle !== "none" && Number.parseFloat(s.outlineWidth) > 0;
+      // Its own outline, one drawn by ::after (row-wide links), or a focus-within ring close
+      // above (the spec editor's frame). Resting shadows (shadow-sm) do not count.
+      const ringed = (e: Element, cls: RegExp) =>
+        cls.test(e.className.toString()) && getComputedStyle(e).boxShadow !== "none";
+      // Form controls draw a focus ring as a shadow (`focus:ring-2`).
+      let ok =
+        outlined(getComputedStyle(el)) ||
+        outlined(getComputedStyle(el, "::after")) ||
+        ringed(el, /focus(-visible)?:ring/);
+      for (let p = el.parentElement, d = 0; !ok && p && d < 3; p = p.parentElement, d++) {
+        ok = ringed(p, /focus-within:ring/);
+      }
+      const text = (el.getAttribute("aria-label") ?? el.textContent ?? "").trim().slice(0, 30);
+      return { ok, name: `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""} "${text}"` };
+    });
+    if (r && !r.ok) missing.push(r.name);
+  }
+  return missing;
+}
+
+test("every control reached with Tab shows a focus ring (runs list, run page, new run, compare)", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(90_000);
+  const id = await waitingRun(request, "focus rings");
+  await login(page);
+  for (const path of ["/", `/runs/${id}`, "/runs/new", "/inbox", `/pipelines/gate-table/compare?runs=${id}`]) {
+    await page.goto(path);
+    await page.waitForLoadState("load");
+    await page.waitForTimeout(500);
+    expect(await focusRingsAlongTabOrder(page), path).toEqual([]);
+  }
+});
