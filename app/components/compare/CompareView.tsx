@@ -60,7 +60,7 @@ export function CompareView({ runs }: { runs: ComparedRun[] }) {
             <tbody>
               {runs.map((r) => (
                 <tr key={r.id}>
-                  <th scope="row" className={`${td} text-left font-medium`}>
+                  <th scope="row" className={`${td} text-left font-medium whitespace-nowrap`}>
                     <Link href={`/runs/${r.id}`} className={`${link} underline`}>
                       {runName(r)}
                     </Link>
@@ -72,15 +72,19 @@ export function CompareView({ runs }: { runs: ComparedRun[] }) {
                   <td className={td}>
                     <StatusBadge status={r.status} size="sm" />
                   </td>
-                  <td className={`${td} text-right font-mono tabular-nums`}>{formatDuration(r.durationMs)}</td>
-                  <td className={`${td} text-right font-mono tabular-nums`}>
+                  <td className={`${td} text-right font-mono tabular-nums whitespace-nowrap`}>
+                    {formatDuration(r.durationMs)}
+                  </td>
+                  <td className={`${td} text-right font-mono tabular-nums whitespace-nowrap`}>
                     {formatCost(r.cost.spent)}
                     <span className="text-slate-500 dark:text-slate-400">
                       {" "}
                       / {r.cost.budget == null ? "∞" : formatCost(r.cost.budget)}
                     </span>
                   </td>
-                  <td className={`${td} text-right font-mono tabular-nums`}>{r.results.rows.length}</td>
+                  <td className={`${td} text-right font-mono tabular-nums whitespace-nowrap`}>
+                    {r.results.rows.length}
+                  </td>
                   <td className={td} title={formatTimestamp(r.createdAt)}>
                     {formatRelative(r.createdAt)}
                   </td>
