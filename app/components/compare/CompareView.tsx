@@ -3,7 +3,8 @@
 import Link from "next/link";
 import { useMemo } from "react";
 import type { CompareRunQuery } from "@/app/graphql/generated";
-import { formatCost, formatDuration, formatRelative, formatTimestamp, shortId } from "../format";
+import { formatCost, formatDuration, shortId } from "../format";
+import { RelativeTime } from "../RelativeTime";
 import { formatCell } from "../run/format";
 import { StatusBadge } from "../StatusBadge";
 import { card, link } from "../ui/styles";
@@ -85,8 +86,8 @@ export function CompareView({ runs }: { runs: ComparedRun[] }) {
                   <td className={`${td} text-right font-mono tabular-nums whitespace-nowrap`}>
                     {r.results.rows.length}
                   </td>
-                  <td className={td} title={formatTimestamp(r.createdAt)}>
-                    {formatRelative(r.createdAt)}
+                  <td className={`${td} whitespace-nowrap`}>
+                    <RelativeTime iso={r.createdAt} />
                   </td>
                 </tr>
               ))}
