@@ -39,6 +39,34 @@ async function gatedRun(request: APIRequestContext): Promise<string> {
   return gatedRunId;
 }
 
+let comparedRunIds: string | undefined;
+
+/** Two finished scoring-fanout runs with results, for the compare page (`a,b`). */
+async function comparedRuns(request: APIRequestContext): Promise<string> {
+  if (comparedRunIds) return comparedRunIds;
+  const ids: string[] = [];
+  for (const minScore of [0.3, 0.6]) {
+    const { submitRun } = await gql<{ submitRun: { id: string } }>(
+      request,
+      "mutation ($input: SubmitRunInput!) { submitRun(input: $input) { id } }",
+      { input: { pipeline: "scoring-fanout", params: { minScore }, budget: 10, label: `axe ${minScore}` } },
+    );
+    ids.push(submitRun.id);
+  }
+  for (const id of ids) {
+    await expect
+      .poll(
+        async () =>
+          (await gql<{ run: { status: string } }>(request, "query ($id: ID!) { run(id: $id) { status } }", { id })).run
+            .status,
+        { timeout: 45_000 },
+      )
+      .toBe("SUCCEEDED");
+  }
+  comparedRunIds = ids.join(",");
+  return comparedRunIds;
+}
+
 /**
  * A page in the given scheme: the browser reports it (prefers-color-scheme) and the theme
  * toggle's stored choice (localStorage, read before first paint) says the same, so the
@@ -80,7 +108,11 @@ async function expectNoViolations(page: Page, what: string) {
   expect(report, `axe violations on ${what}`).toEqual([]);
 }
 
-const PAGES: { name: string; path: (runId: string) => string; ready?: (page: Page) => Promise<void> }[] = [
+const PAGES: {
+  name: string;
+  path: (runId: string, compared: string) => string;
+  ready?: (page: Page) => Promise<void>;
+}[] = [
   { name: "home", path: () => "/" },
   { name: "new run", path: () => "/runs/new" },
   {
@@ -92,6 +124,13 @@ const PAGES: { name: string; path: (runId: string) => string; ready?: (page: Pag
   },
   { name: "pipelines", path: () => "/pipelines" },
   { name: "pipeline", path: () => "/pipelines/hello-gate" },
+  {
+    name: "compare",
+    path: (_, compared) => `/pipelines/scoring-fanout/compare?runs=${compared}`,
+    ready: async (page) => {
+      await expect(page.getByTestId("compare-leaderboard")).toBeVisible();
+    },
+  },
   {
     name: "inbox",
     path: () => "/inbox",
@@ -117,9 +156,10 @@ for (const scheme of SCHEMES) {
     for (const p of PAGES) {
       test(`${p.name}, ${scheme}`, async ({ browser, request }) => {
         const runId = await gatedRun(request);
+        const compared = p.name === "compare" ? await comparedRuns(request) : "";
         const page = await pageIn(browser, scheme);
         await login(page);
-        const path = p.path(runId);
+        const path = p.path(runId, compared);
         await page.goto(path);
         await settle(page, scheme);
         await p.ready?.(page);

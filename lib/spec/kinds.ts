@@ -4,7 +4,7 @@ import { type ZodType, z } from "zod";
 import { MAX_MAP_ITEMS, type NodeKind, type SpecProblem } from "./types";
 
 /** Kinds a `map` node may fan out to; gates, externals and nested maps are not allowed as children. */
-const MAP_CHILD_KINDS = ["sleep", "http", "transform", "command"] as const;
+export const MAP_CHILD_KINDS = ["sleep", "http", "transform", "command"] as const;
 
 /** A sleep longer than a day is almost certainly a unit mistake (seconds vs ms). */
 const MAX_SLEEP_MS = 24 * 60 * 60 * 1000;
@@ -113,7 +113,7 @@ const externalSchema = z.strictObject({
 });
 
 /** One `with` schema per node kind; the `satisfies` keeps this table exhaustive. */
-const KIND_CONFIG_SCHEMAS = {
+export const KIND_CONFIG_SCHEMAS = {
   sleep: sleepSchema,
   http: httpSchema,
   transform: transformSchema,

@@ -41,7 +41,7 @@ const nodeSchema = z.strictObject({
   results: z.boolean().default(false),
 });
 
-const specSchema = z.strictObject({
+export const specSchema = z.strictObject({
   name: z
     .string()
     .min(1)

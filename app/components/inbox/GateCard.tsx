@@ -6,7 +6,7 @@ import { useMutation } from "urql";
 import { HumanDecisionDocument } from "@/app/graphql/generated";
 import type { Decision } from "@/app/graphql/types";
 import { shortId } from "../format";
-import { JsonView } from "../JsonView";
+import { GateValue } from "../GateValue";
 import { Markdown } from "../Markdown";
 import { RelativeTime } from "../RelativeTime";
 import { StatusBadge } from "../StatusBadge";
@@ -86,7 +86,7 @@ export function GateCard({ gate, onDecided }: { gate: InboxGate; onDecided: (mes
       )}
       <div className="mt-3">
         <p className={label}>Presented value</p>
-        <JsonView value={gate.gate?.presentation ?? null} label={`Value presented by ${title}`} className="max-h-72" />
+        <GateValue value={gate.gate?.presentation ?? null} label={`Value presented by ${title}`} className="max-h-72" />
       </div>
       <form className="mt-4 space-y-3" onSubmit={(e) => e.preventDefault()}>
         <div>

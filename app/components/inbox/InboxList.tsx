@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useQuery } from "urql";
 import { InboxDocument } from "@/app/graphql/generated";
 import { useLive } from "../live/LiveProvider";
@@ -25,11 +25,15 @@ export function InboxList({ initial }: { initial: InboxGate[] }) {
   useRefetchOnRunsChanged(() => refetch({ requestPolicy: "network-only" }));
   const [notice, setNotice] = useState<string | null>(null);
   const gates = result.data?.gates ?? initial;
+  const arrived = useArrivals(gates);
 
   return (
     <div className="space-y-4">
       <p aria-live="polite" className="min-h-0 text-sm text-emerald-700 empty:hidden dark:text-emerald-400">
         {notice}
+      </p>
+      <p role="status" className="sr-only" data-testid="inbox-announcer">
+        {arrived}
       </p>
       {gates.length === 0 ? (
         <EmptyState
@@ -47,4 +51,20 @@ export function InboxList({ initial }: { initial: InboxGate[] }) {
       )}
     </div>
   );
+}
+
+/** "New gate: …" for gates that appear after the first render (a live region reads it out). */
+function useArrivals(gates: InboxGate[]): string {
+  const seen = useRef<Set<string> | null>(null);
+  const [message, setMessage] = useState("");
+  useEffect(() => {
+    const first = seen.current === null;
+    seen.current ??= new Set();
+    const fresh = gates.filter((g) => !seen.current?.has(g.id));
+    for (const g of gates) seen.current.add(g.id);
+    if (first || fresh.length === 0) return;
+    const name = (g: InboxGate) => `“${g.gate?.title ?? g.key}” in ${g.run?.label || g.run?.pipeline || "a run"}`;
+    setMessage(fresh.length === 1 ? `New gate waiting: ${name(fresh[0])}.` : `${fresh.length} new gates waiting.`);
+  }, [gates]);
+  return message;
 }

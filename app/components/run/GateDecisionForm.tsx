@@ -3,6 +3,7 @@
 import { useId, useState } from "react";
 import { useMutation } from "urql";
 import { HumanDecisionDocument } from "@/app/graphql/generated";
+import { GateValue } from "../GateValue";
 import { JsonView } from "../JsonView";
 import { BUTTON_DANGER, BUTTON_SECONDARY, BUTTON_SUCCESS, INPUT } from "./buttons";
 import { errorText } from "./mutations";
@@ -55,7 +56,7 @@ export function GateDecisionForm({ runId, node, canDecide }: { runId: string; no
           <p className="mt-1 whitespace-pre-wrap text-sm text-slate-600 dark:text-slate-300">{gate.description}</p>
         )}
       </div>
-      {gate && <JsonView value={gate.presentation} label="What the gate presents" className="max-h-64" />}
+      {gate && <GateValue value={gate.presentation} label="What the gate presents" className="max-h-64" />}
       {decision ? (
         <DecisionRecord decision={decision} />
       ) : node.status !== "WAITING" ? (

@@ -9,6 +9,7 @@ import { RunGraph } from "./graph/RunGraph";
 import { LoadEarlier } from "./LoadEarlier";
 import { NodeDrawer } from "./NodeDrawer";
 import { PromoteForm } from "./PromoteForm";
+import { RunAnnouncer } from "./RunAnnouncer";
 import { RunConnection } from "./RunConnection";
 import { RunHeader } from "./RunHeader";
 import { RunBuffers } from "./run-buffers";
@@ -78,6 +79,7 @@ export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
         canOperate={snapshot.canOperate}
         connection={connection}
       />
+      <RunAnnouncer status={run.status} durationMs={state.completed?.durationMs ?? null} nodes={state.nodes} />
       {pausedForBudget && (
         <BudgetBanner runId={run.id} cost={cost} blocked={state.blocked} canOperate={snapshot.canOperate} />
       )}

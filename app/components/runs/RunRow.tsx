@@ -11,14 +11,25 @@ import { TriggerBadge } from "./TriggerBadge";
 
 /** The grid every row and the header share (md+); phones stack the cells. */
 export const RUN_GRID =
-  "md:grid md:grid-cols-[7.5rem_minmax(0,1.6fr)_minmax(7rem,1fr)_8rem_6.5rem_5.5rem] md:items-center md:gap-4";
+  "md:grid md:grid-cols-[9rem_minmax(0,1.6fr)_minmax(7rem,1fr)_8rem_6.5rem_5.5rem] md:items-center md:gap-4";
 
 function runTitle(run: RunSummary): string {
   return run.label || run.pipeline || `run ${shortId(run.id)}`;
 }
 
 /** One run: status, name, pipeline, live progress, cost against budget, times. */
-export function RunRow({ run, fresh }: { run: RunSummary; fresh: boolean }) {
+export function RunRow({
+  run,
+  fresh,
+  selected,
+  onSelect,
+}: {
+  run: RunSummary;
+  fresh: boolean;
+  selected: boolean;
+  /** Toggles the row in the selection the Compare action uses. */
+  onSelect: (run: RunSummary, on: boolean) => void;
+}) {
   const { spent, budget } = run.cost;
   const nearBudget = budget != null && budget > 0 && spent / budget >= 0.8;
   return (
@@ -28,8 +39,18 @@ export function RunRow({ run, fresh }: { run: RunSummary; fresh: boolean }) {
       data-status={run.status}
       className={`relative px-4 py-3 transition-colors hover:bg-slate-50 focus-within:bg-slate-50 dark:hover:bg-slate-800/40 dark:focus-within:bg-slate-800/40 ${RUN_GRID} ${fresh ? "animate-row-in" : ""}`}
     >
-      <div className="flex items-center justify-between gap-2 md:block">
-        <StatusBadge status={run.status} />
+      <div className="flex items-center justify-between gap-2 md:justify-start">
+        <span className="flex items-center gap-2">
+          {/* Above the row-wide link (z-10), so it can be clicked without opening the run. */}
+          <input
+            type="checkbox"
+            checked={selected}
+            onChange={(e) => onSelect(run, e.target.checked)}
+            aria-label={`Select ${runTitle(run)} (${shortId(run.id)}) to compare`}
+            className="relative z-10 size-4 cursor-pointer accent-sky-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500"
+          />
+          <StatusBadge status={run.status} />
+        </span>
         <span className="text-xs text-slate-500 md:hidden dark:text-slate-400">
           <RelativeTime iso={run.createdAt} />
         </span>

@@ -1,12 +1,13 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useQuery } from "urql";
 import { RunsDocument } from "@/app/graphql/generated";
 import { useLive } from "../live/LiveProvider";
 import { seedQuery } from "../live/urql-client";
 import { useRefetchOnRunsChanged } from "../live/use-refetch-on-runs-changed";
 import { btn } from "../ui/styles";
+import { CompareBar } from "./CompareBar";
 import type { RunsData, RunsVariables } from "./documents";
 import { RUN_GRID, RunRow } from "./RunRow";
 
@@ -44,10 +45,23 @@ export function RunsTable({
   const [tail, setTail] = useState<PageInfo | null>(null);
   const info = pages.length ? tail : first.runs.pageInfo;
 
+  // Rows picked for "Compare": id → pipeline, in the order they were picked.
+  const [selection, setSelection] = useState<Map<string, string | null>>(new Map());
+  const onSelect = useCallback((run: { id: string; pipeline: string | null }, on: boolean) => {
+    setSelection((s) => {
+      const next = new Map(s);
+      if (on) next.set(run.id, run.pipeline);
+      else next.delete(run.id);
+      return next;
+    });
+  }, []);
+  const rowProps = (id: string) => ({ selected: selection.has(id), onSelect });
+
   if (first.runs.nodes.length === 0) return empty;
 
   return (
     <div>
+      <CompareBar selection={selection} onClear={() => setSelection(new Map())} />
       <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
         <div
           aria-hidden
@@ -62,13 +76,14 @@ export function RunsTable({
         </div>
         <ul aria-label="Runs" className="divide-y divide-slate-100 dark:divide-slate-800">
           {first.runs.nodes.map((run) => (
-            <RunRow key={run.id} run={run} fresh={!seen.current?.has(run.id)} />
+            <RunRow key={run.id} run={run} fresh={!seen.current?.has(run.id)} {...rowProps(run.id)} />
           ))}
           {pages.map((after, i) => (
             <MorePage
               key={after}
               variables={{ ...variables, after }}
               onLoaded={i === pages.length - 1 ? setTail : undefined}
+              rowProps={rowProps}
             />
           ))}
         </ul>
@@ -92,7 +107,15 @@ export function RunsTable({
 }
 
 /** A later page: fetched once, then kept live by the cache like the first one. */
-function MorePage({ variables, onLoaded }: { variables: RunsVariables; onLoaded?: (info: PageInfo) => void }) {
+function MorePage({
+  variables,
+  onLoaded,
+  rowProps,
+}: {
+  variables: RunsVariables;
+  onLoaded?: (info: PageInfo) => void;
+  rowProps: (id: string) => Pick<React.ComponentProps<typeof RunRow>, "selected" | "onSelect">;
+}) {
   const [result] = useQuery({ query: RunsDocument, variables });
   const info = result.data?.runs.pageInfo;
   useEffect(() => {
@@ -106,5 +129,5 @@ function MorePage({ variables, onLoaded }: { variables: RunsVariables; onLoaded?
     );
   }
   if (!result.data) return <li className="px-4 py-3 text-sm text-slate-500 dark:text-slate-400">Loading…</li>;
-  return result.data.runs.nodes.map((run) => <RunRow key={run.id} run={run} fresh={false} />);
+  return result.data.runs.nodes.map((run) => <RunRow key={run.id} run={run} fresh={false} {...rowProps(run.id)} />);
 }

@@ -20,8 +20,8 @@ const MAX_FILE_BYTES = 1024 * 1024;
  * Start a run from a pasted or uploaded JSON/YAML spec. The server validates it; an
  * INVALID_SPEC answer lists every problem by path, mapped to the line it points at.
  */
-export function SpecRunForm({ templates }: { templates: SpecTemplate[] }) {
-  const [text, setText] = useState("");
+export function SpecRunForm({ templates, initialText = "" }: { templates: SpecTemplate[]; initialText?: string }) {
+  const [text, setText] = useState(initialText);
   const [options, setOptions] = useState<RunOptions>(EMPTY_OPTIONS);
   const [errors, setErrors] = useState<{ params?: string; budget?: string; spec?: string }>({});
   const [checkedText, setCheckedText] = useState("");
@@ -32,7 +32,6 @@ export function SpecRunForm({ templates }: { templates: SpecTemplate[] }) {
     () => (failure?.problems ? locateProblems(checkedText, failure.problems) : null),
     [failure, checkedText],
   );
-  const errorLines = useMemo(() => new Set((problems ?? []).flatMap((p) => (p.line ? [p.line] : []))), [problems]);
 
   const load = (t: string) => {
     setText(t);
@@ -63,9 +62,9 @@ export function SpecRunForm({ templates }: { templates: SpecTemplate[] }) {
   return (
     <form onSubmit={onSubmit} className="space-y-4" aria-label="Run a spec">
       <div className="flex flex-wrap items-end justify-between gap-2">
-        <label htmlFor="spec-text" className={`${label} mb-0`}>
+        <span id="spec-text-label" className={`${label} mb-0`}>
           Spec <span className="font-normal text-slate-500 dark:text-slate-400">(JSON or YAML)</span>
-        </label>
+        </span>
         <div className="flex flex-wrap items-center gap-2">
           {templates.length > 0 && (
             <select
@@ -101,9 +100,13 @@ export function SpecRunForm({ templates }: { templates: SpecTemplate[] }) {
         id="spec-text"
         value={text}
         onChange={(v) => setText(v)}
-        errorLines={errorLines}
-        describedBy={problems ? "spec-problems" : undefined}
+        labelledBy="spec-text-label"
+        serverProblems={problems && text === checkedText ? problems : null}
+        describedBy={problems ? "spec-problems spec-editor-help" : "spec-editor-help"}
       />
+      <p id="spec-editor-help" className="-mt-2 text-xs text-slate-600 dark:text-slate-400">
+        Problems are marked as you type. Ctrl+Space completes keys and node kinds; Tab leaves the editor.
+      </p>
       {errors.spec && <p className="text-xs text-rose-600 dark:text-rose-400">{errors.spec}</p>}
       {problems && <ProblemList id="spec-problems" problems={problems} onGoTo={(l) => editor.current?.goToLine(l)} />}
       <RunOptionsFields idPrefix="spec" value={options} onChange={setOptions} errors={errors} />

@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import YAML from "yaml";
 import { listPipelines } from "@/lib/pipelines/pipelines";
 import { shortId } from "../../components/format";
-import { JsonView } from "../../components/JsonView";
 import { SpecNodes } from "../../components/pipelines/SpecNodes";
+import { SpecSource } from "../../components/pipelines/SpecSource";
 import { RelativeTime } from "../../components/RelativeTime";
 import { RunPipelineForm } from "../../components/submit/RunPipelineForm";
 import { PageBody, PageHeader } from "../../components/ui/PageHeader";
@@ -98,14 +99,22 @@ export default async function PipelinePage({ params, searchParams }: Props) {
             <RunPipelineForm key={selected.id} name={name} version={selected.version} idPrefix="version" />
           </section>
           <section aria-labelledby="spec-heading" className="space-y-3">
-            <h2
-              id="spec-heading"
-              className="text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400"
-            >
-              Spec of v{selected.version}
-            </h2>
+            <div className="flex flex-wrap items-baseline justify-between gap-2">
+              <h2
+                id="spec-heading"
+                className="text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400"
+              >
+                Spec of v{selected.version}
+              </h2>
+              <Link
+                href={`/runs/new?edit=${encodeURIComponent(name)}&version=${selected.version}`}
+                className={`${link} text-sm`}
+              >
+                Edit a copy and run it
+              </Link>
+            </div>
             <SpecNodes spec={selected.spec} />
-            <JsonView value={selected.spec} expandDepth={1} label={`Spec of ${name} v${selected.version}`} />
+            <SpecSource text={YAML.stringify(selected.spec, { lineWidth: 0 })} labelledBy="spec-heading" />
           </section>
         </div>
       </div>

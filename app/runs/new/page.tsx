@@ -12,9 +12,13 @@ import { requireViewer, runtime } from "../../lib/runtime.server";
 export const metadata: Metadata = { title: "New run" };
 
 /** `/runs/new` — run a pasted / uploaded spec, or a registered pipeline version. */
-export default async function NewRunPage({ searchParams }: { searchParams: Promise<{ pipeline?: string }> }) {
+export default async function NewRunPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ pipeline?: string; edit?: string; version?: string }>;
+}) {
   const viewer = await requireViewer("/runs/new");
-  const { pipeline } = await searchParams;
+  const { pipeline, edit, version } = await searchParams;
   const groups = groupPipelines(await listPipelines(runtime().db, viewer.namespace));
   const choices = groups.map((g) => ({ name: g.name, versions: g.versions.map((v) => v.version) }));
   if (pipeline) {
@@ -22,6 +26,10 @@ export default async function NewRunPage({ searchParams }: { searchParams: Promi
     if (i > 0) choices.unshift(...choices.splice(i, 1));
   }
   const templates = groups.map((g) => ({ name: g.name, text: YAML.stringify(g.versions[0].spec, { lineWidth: 0 }) }));
+  // `?edit=<pipeline>&version=<n>` (from a pipeline page): that version's spec, ready to change and run.
+  const edited = groups.find((g) => g.name === edit);
+  const editedSpec = (edited?.versions.find((v) => v.version === Number(version)) ?? edited?.versions[0])?.spec;
+  const initialText = editedSpec ? YAML.stringify(editedSpec, { lineWidth: 0 }) : "";
 
   return (
     <PageBody>
@@ -34,7 +42,7 @@ export default async function NewRunPage({ searchParams }: { searchParams: Promi
           label="How to start the run"
           initial={pipeline ? "pipeline" : "spec"}
           tabs={[
-            { id: "spec", label: "Spec", panel: <SpecRunForm templates={templates} /> },
+            { id: "spec", label: "Spec", panel: <SpecRunForm templates={templates} initialText={initialText} /> },
             {
               id: "pipeline",
               label: "Registered pipeline",

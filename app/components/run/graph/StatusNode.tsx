@@ -27,7 +27,7 @@ const FRAME: Record<NodeView["status"], string> = {
 const REUSED_FRAME =
   "border-dashed border-emerald-600 bg-emerald-50/60 text-slate-900 dark:border-emerald-500 dark:bg-emerald-950/40 dark:text-slate-50";
 
-function statusLine(n: NodeView): string {
+export function statusLine(n: NodeView): string {
   if (n.reused) return `succeeded · ${n.kind}`;
   if (n.status === "RUNNING") return n.progress > 0 ? `running ${Math.round(n.progress * 100)}%` : "running";
   if (n.status === "WAITING") return "needs a decision";
@@ -43,7 +43,8 @@ function StatusNodeView({ data, selected }: NodeProps<StatusNodeType>) {
       data-node-key={n.key}
       data-status={n.status}
       data-reused={n.reused || undefined}
-      className={`relative h-[58px] w-[184px] overflow-hidden rounded-lg border px-3 py-2 shadow-sm transition-colors ${
+      title={n.label && n.label !== n.key ? `${n.label} (${n.key})` : n.key}
+      className={`relative h-full w-full overflow-hidden rounded-lg border px-3 py-2 shadow-sm transition-colors ${
         n.reused ? REUSED_FRAME : FRAME[n.status]
       } ${selected ? "outline-2 outline-offset-2 outline-sky-500" : ""}`}
     >
@@ -53,7 +54,9 @@ function StatusNodeView({ data, selected }: NodeProps<StatusNodeType>) {
           className={`size-2.5 shrink-0 rounded-full ${n.status === "RUNNING" ? "sbx-pulse" : ""}`}
           style={{ backgroundColor: fill }}
         />
-        <span className="truncate font-mono text-[13px] font-medium">{n.label ?? n.key}</span>
+        <span className="min-w-0 truncate font-mono text-[13px] font-medium" data-testid="node-label">
+          {n.label ?? n.key}
+        </span>
         {n.reused ? (
           <span
             className="ml-auto shrink-0 rounded bg-white/80 px-1 text-[10px] font-semibold uppercase tracking-wide text-indigo-700 ring-1 ring-indigo-300 ring-inset dark:bg-slate-950/60 dark:text-indigo-300 dark:ring-indigo-700"

@@ -5,7 +5,19 @@ import type { NodeView } from "../types";
 const GROUP_THRESHOLD = 50;
 
 const NODE_W = 184;
+/** Past this a label is cut with an ellipsis (and the full text is the box's tooltip). */
+export const NODE_MAX_W = 360;
 const NODE_H = 58;
+
+/**
+ * A node box wide enough for its whole label at default zoom: padding, status dot, the
+ * label in 13px monospace (≈7.8px a character) and the kind tag (10px caps, ≈7px),
+ * between NODE_W and NODE_MAX_W.
+ */
+export function nodeWidth(label: string, kind: string): number {
+  const needed = 24 + 10 + 8 + 8 + Math.ceil(label.length * 7.8) + Math.ceil(kind.length * 7) + 6;
+  return Math.min(NODE_MAX_W, Math.max(NODE_W, needed));
+}
 const GROUP_W = 232;
 const GROUP_H = 104;
 /** Children of an expanded group sit in a grid of compact cells inside it. */
@@ -96,7 +108,8 @@ export function buildStructure(nodes: ReadonlyMap<string, NodeView>, expanded: R
   for (const n of nodes.values()) {
     if (!displayOf.has(n.key)) {
       displayOf.set(n.key, n.key);
-      items.push({ id: n.key, kind: "node", width: NODE_W, height: NODE_H });
+      const tag = n.reused ? "reused" : n.kind;
+      items.push({ id: n.key, kind: "node", width: nodeWidth(n.label ?? n.key, tag), height: NODE_H });
     }
     for (const need of n.needs) {
       if (!nodes.has(need)) continue;
