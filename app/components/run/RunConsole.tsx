@@ -103,6 +103,10 @@ export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
             results={state.results}
             spec={snapshot.spec}
             params={snapshot.params}
+            nodes={state.nodes}
+            origin={originMs}
+            finishedAt={run.finishedAt ? Date.parse(run.finishedAt) : null}
+            onSelectNode={setSelected}
           />
         </div>
       </div>

@@ -1,4 +1,5 @@
 import type { EventOf } from "@/app/graphql/types";
+import { NodeTransitions } from "../timeline/timeline-model";
 import { BoundedBuffer } from "./bounded-buffer";
 import { type EventRow, type LogRow, toEventRow, toLogRow } from "./event-rows";
 import type { ConsoleEvent } from "./types";
@@ -16,6 +17,8 @@ export class RunBuffers {
   readonly logs = new BoundedBuffer<LogRow>(LOG_BUFFER);
   /** Nodes that have logged, for the logs panel's node filter. */
   readonly logNodes = new Set<string>();
+  /** Each node's status changes, for the timeline. */
+  readonly transitions = new NodeTransitions();
   private lastSeq = 0;
   /** The oldest seq held (history before it can be loaded with `prepend`). */
   firstSeq = 0;
@@ -35,7 +38,7 @@ export class RunBuffers {
       if (e.__typename === "LogEvent") {
         this.logs.push(toLogRow(e));
         if (e.nodeKey) this.logNodes.add(e.nodeKey);
-      }
+      } else this.observe(e);
     }
     if (fresh.length) {
       if (this.firstSeq === 0) this.firstSeq = fresh[0].seq;
@@ -43,6 +46,14 @@ export class RunBuffers {
       this.logs.commit();
     }
     return fresh;
+  }
+
+  /** Node status changes (the timeline). */
+  private observe(e: ConsoleEvent) {
+    if (e.__typename === "NodeStateEvent" || e.__typename === "GateWaitingEvent" || e.__typename === "GateDecidedEvent")
+      this.transitions.record(e.node.key, e.node.status, Date.parse(e.at));
+    else if (e.__typename === "DagMutatedEvent")
+      for (const n of e.addedNodes) this.transitions.record(n.key, n.status, Date.parse(e.at));
   }
 
   /** Older events (loaded on demand) go before what the buffers hold. */

@@ -124,7 +124,13 @@ export function spreadOf(children: readonly (readonly Segment[])[]): Spread | nu
   }
   if (!runs.length) return null;
   runs.sort((a, b) => a - b);
-  return { start, end, count: children.length, p50: runs[Math.floor((runs.length - 1) / 2)], max: runs[runs.length - 1] };
+  return {
+    start,
+    end,
+    count: children.length,
+    p50: runs[Math.floor((runs.length - 1) / 2)],
+    max: runs[runs.length - 1],
+  };
 }
 
 /**
