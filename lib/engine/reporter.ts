@@ -48,7 +48,10 @@ export class BufferedReporter implements Reporter {
     this.schedule();
   }
   metric(name: string, value: number) {
-    this.pending.metrics = { ...this.pending.metrics, [name]: value };
+    // Every value is kept (a chart point), within the same bound as log lines.
+    this.pending.metrics ??= [];
+    if (this.pending.metrics.length < MAX_BUFFERED) this.pending.metrics.push({ name, value, at: Date.now() });
+    else this.overflow++;
     this.schedule();
   }
   log(level: LogLevel, message: string) {
@@ -108,7 +111,7 @@ export class BufferedReporter implements Reporter {
     this.pending = {
       progress: p.progress ?? batch.progress,
       costDelta: (batch.costDelta ?? 0) + (p.costDelta ?? 0) || undefined,
-      metrics: batch.metrics || p.metrics ? { ...batch.metrics, ...p.metrics } : undefined,
+      metrics: [...(batch.metrics ?? []), ...(p.metrics ?? [])].slice(0, MAX_BUFFERED),
       logs,
       results: [...(batch.results ?? []), ...(p.results ?? [])],
     };
@@ -161,11 +164,5 @@ export class BufferedReporter implements Reporter {
 }
 
 function hasContent(b: ProgressReport): boolean {
-  return (
-    b.progress !== undefined ||
-    !!b.costDelta ||
-    !!(b.metrics && Object.keys(b.metrics).length) ||
-    !!b.logs?.length ||
-    !!b.results?.length
-  );
+  return b.progress !== undefined || !!b.costDelta || !!b.metrics?.length || !!b.logs?.length || !!b.results?.length;
 }

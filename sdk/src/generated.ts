@@ -108,6 +108,15 @@ export type NodeReportInput = {
   logs?: Array<LogLineInput> | null | undefined;
   /** Rows appended to the run's results table. */
   results?: Array<unknown> | null | undefined;
+  /** Each value in order with its time (`metrics` keeps only the latest per name). */
+  metricPoints?: Array<MetricPointInput> | null | undefined;
+};
+
+/** A value to add to a node's metric series; `at` defaults to when the server receives it. */
+export type MetricPointInput = {
+  name: string;
+  value: number;
+  at?: string | null | undefined;
 };
 
 export type SdkRunFragment = { namespace: string, params: unknown, sealed: boolean, id: string, label: string | null, pipeline: string | null, pipelineVersion: number | null, status: RunStatus, statusReason: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, progress: number, error: string | null, lastSeq: number, trigger: RunTrigger, cost: { spent: number, budget: number | null, remaining: number | null } };

@@ -126,8 +126,20 @@ describe("timeline rows", () => {
     const nodes = new Map(
       [
         buildNode("fan", { kind: "map", status: "RUNNING", startedAt: iso(0) }),
-        buildNode("fan[0]", { dynamic: true, parentKey: "fan", status: "SUCCEEDED", startedAt: iso(10), finishedAt: iso(110) }),
-        buildNode("fan[1]", { dynamic: true, parentKey: "fan", status: "SUCCEEDED", startedAt: iso(20), finishedAt: iso(320) }),
+        buildNode("fan[0]", {
+          dynamic: true,
+          parentKey: "fan",
+          status: "SUCCEEDED",
+          startedAt: iso(10),
+          finishedAt: iso(110),
+        }),
+        buildNode("fan[1]", {
+          dynamic: true,
+          parentKey: "fan",
+          status: "SUCCEEDED",
+          startedAt: iso(20),
+          finishedAt: iso(320),
+        }),
         buildNode("after", { needs: ["fan"] }),
       ].map((n) => [n.key, n]),
     );
