@@ -1,6 +1,7 @@
 "use client";
 
 import { memo, type ReactNode, useId, useMemo, useState } from "react";
+import { MetricsPanel } from "../metrics/MetricsPanel";
 import { Timeline } from "../timeline/Timeline";
 import { LogsPanel } from "./LogsPanel";
 import { ResultsTable } from "./ResultsTable";
@@ -9,7 +10,7 @@ import { SpecPanel } from "./SpecPanel";
 import type { NodeView, ResultsTable as Table } from "./types";
 import { useBufferVersion } from "./use-buffer-version";
 
-type Tab = "logs" | "timeline" | "results" | "spec";
+type Tab = "logs" | "timeline" | "metrics" | "results" | "spec";
 
 interface Props {
   buffers: RunBuffers;
@@ -35,6 +36,7 @@ function ConsoleTabsView({ buffers, history, results, spec, params, nodes, origi
   const tabs: { id: Tab; label: string; badge?: number }[] = [
     { id: "logs", label: "Logs", badge: buffers.logs.length },
     { id: "timeline", label: "Timeline" },
+    { id: "metrics", label: "Metrics" },
     { id: "results", label: "Results", badge: results.rows.length },
     { id: "spec", label: "Spec & params" },
   ];
@@ -81,6 +83,7 @@ function ConsoleTabsView({ buffers, history, results, spec, params, nodes, origi
             onSelect={onSelectNode}
           />
         )}
+        {tab === "metrics" && <MetricsPanel series={buffers.metrics} />}
         {tab === "results" && <ResultsTable results={results} />}
         {tab === "spec" && <SpecPanel spec={spec} params={params} />}
       </div>

@@ -30,7 +30,7 @@ function reducer(state: ConsoleState, a: Action): ConsoleState {
  */
 export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
   const [state, dispatch] = useReducer(reducer, snapshot, initialState);
-  const [buffers] = useState(() => new RunBuffers(snapshot.events));
+  const [buffers] = useState(() => new RunBuffers(snapshot.events, snapshot.metricPoints));
   const [selected, setSelected] = useState<string | null>(null);
 
   // At most one dispatch per animation frame (useRunEvents batches per frame), and none
@@ -116,6 +116,7 @@ export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
           runId={run.id}
           node={selectedNode}
           logs={buffers.logs}
+          metrics={buffers.metrics}
           childCount={childCount}
           canOperate={snapshot.canOperate}
           rerunOf={run.rerunOf?.id ?? null}

@@ -1,8 +1,9 @@
 import type { EventOf } from "@/app/graphql/types";
+import { MetricSeries } from "../metrics/metric-series";
 import { NodeTransitions } from "../timeline/timeline-model";
 import { BoundedBuffer } from "./bounded-buffer";
 import { type EventRow, type LogRow, toEventRow, toLogRow } from "./event-rows";
-import type { ConsoleEvent } from "./types";
+import type { ConsoleEvent, MetricPointView } from "./types";
 
 /** Client-side bounds (SPEC §8: high-rate streams stay in bounded buffers). */
 const EVENT_BUFFER = 20_000;
@@ -19,11 +20,14 @@ export class RunBuffers {
   readonly logNodes = new Set<string>();
   /** Each node's status changes, for the timeline. */
   readonly transitions = new NodeTransitions();
+  /** Every metric value, by name and node (the charts). */
+  readonly metrics: MetricSeries;
   private lastSeq = 0;
   /** The oldest seq held (history before it can be loaded with `prepend`). */
   firstSeq = 0;
 
-  constructor(history: readonly ConsoleEvent[]) {
+  constructor(history: readonly ConsoleEvent[], metricPoints: readonly MetricPointView[] = []) {
+    this.metrics = new MetricSeries(metricPoints);
     this.append(history);
   }
 
@@ -44,12 +48,14 @@ export class RunBuffers {
       if (this.firstSeq === 0) this.firstSeq = fresh[0].seq;
       this.events.commit();
       this.logs.commit();
+      this.metrics.commit();
     }
     return fresh;
   }
 
-  /** Node status changes (the timeline). */
+  /** Node status changes (the timeline) and metric values (the charts). */
   private observe(e: ConsoleEvent) {
+    if (e.__typename === "NodeStateEvent" && e.metricPoints.length) this.metrics.addEvent(e.seq, e.metricPoints);
     if (e.__typename === "NodeStateEvent" || e.__typename === "GateWaitingEvent" || e.__typename === "GateDecidedEvent")
       this.transitions.record(e.node.key, e.node.status, Date.parse(e.at));
     else if (e.__typename === "DagMutatedEvent")
