@@ -7,7 +7,7 @@ import type { MetricSeries } from "./metric-series";
  * The series' version, re-rendering at most every `intervalMs`: at 1,000 events/s the
  * charts redraw a few times a second, not once per event.
  */
-export function useSeriesVersion(series: MetricSeries, intervalMs = 250): number {
+export function useSeriesVersion(series: MetricSeries, intervalMs = 150): number {
   const [version, setVersion] = useState(series.version);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
