@@ -3,6 +3,7 @@
 import "uplot/dist/uPlot.min.css";
 import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
+import { formatDuration } from "../format";
 import { formatCell } from "../run/format";
 import type { Series } from "./metric-series";
 
@@ -67,9 +68,15 @@ export function MetricChart({ name, lines, version, height = 180 }: Props) {
       legend: { show: false },
       cursor: { focus: { prox: 24 }, drag: { x: true, y: false } },
       focus: { alpha: 0.35 },
-      scales: { x: { time: true } },
+      // x: seconds since the run was created, labelled in the app's short durations.
+      scales: { x: { time: false } },
       axes: [
-        { stroke: axis, grid: { stroke: grid }, ticks: { stroke: grid } },
+        {
+          stroke: axis,
+          grid: { stroke: grid },
+          ticks: { stroke: grid },
+          values: (_u, splits) => splits.map((v) => `+${formatDuration(v * 1000)}`),
+        },
         { stroke: axis, grid: { stroke: grid }, ticks: { stroke: grid }, size: 56 },
       ],
       series: [
@@ -142,7 +149,7 @@ function readoutAt(u: uPlot): Readout | null {
   const idx = u.cursor.idx;
   if (idx == null || u.cursor.left == null || u.cursor.left < 0) return null;
   const x = u.data[0][idx];
-  const time = new Date(x * 1000).toLocaleTimeString(undefined, { hour12: false });
+  const time = `+${formatDuration(x * 1000)}`;
   const all: { label: string; value: number; color: string; dist: number }[] = [];
   for (let i = 1; i < u.series.length; i++) {
     const v = u.data[i][idx];

@@ -38,7 +38,7 @@ export function MetricsPanel({
   }
   return (
     <div
-      className={compact ? "space-y-3" : "grid h-full gap-3 overflow-y-auto p-3 md:grid-cols-2"}
+      className={compact ? "space-y-3" : "grid h-full content-start gap-3 overflow-y-auto p-3 md:grid-cols-2"}
       data-testid="metrics-panel"
     >
       {charts.map((c) => (

@@ -5,7 +5,7 @@ export interface Series {
   /** Node key, with the attempt when it is not the first (a retry starts a new line). */
   label: string;
   nodeKey: string;
-  /** Seconds since the epoch (uPlot's time scale) and values. */
+  /** Seconds since the run was created, and values. */
   xs: number[];
   ys: number[];
 }
@@ -25,7 +25,11 @@ export class MetricSeries {
   private count = 0;
   version = 0;
 
-  constructor(history: readonly MetricPointView[] = []) {
+  /** `originMs`: the run's creation, the charts' zero. */
+  constructor(
+    history: readonly MetricPointView[] = [],
+    private readonly originMs = 0,
+  ) {
     for (const p of history) this.add(p);
     this.historySeq = history.length ? history[history.length - 1].seq : 0;
   }
@@ -49,7 +53,7 @@ export class MetricSeries {
       s = { label, nodeKey: p.nodeKey, xs: [], ys: [] };
       lines.set(label, s);
     }
-    const x = Date.parse(p.at) / 1000;
+    const x = (Date.parse(p.at) - this.originMs) / 1000;
     // Reports arrive in order per node; keep xs sorted if a clock went back.
     s.xs.push(s.xs.length && x < s.xs[s.xs.length - 1] ? s.xs[s.xs.length - 1] : x);
     s.ys.push(p.value);

@@ -30,7 +30,9 @@ function reducer(state: ConsoleState, a: Action): ConsoleState {
  */
 export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
   const [state, dispatch] = useReducer(reducer, snapshot, initialState);
-  const [buffers] = useState(() => new RunBuffers(snapshot.events, snapshot.metricPoints));
+  const [buffers] = useState(
+    () => new RunBuffers(snapshot.events, snapshot.metricPoints, Date.parse(snapshot.run.createdAt)),
+  );
   const [selected, setSelected] = useState<string | null>(null);
 
   // At most one dispatch per animation frame (useRunEvents batches per frame), and none

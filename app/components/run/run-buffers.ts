@@ -26,8 +26,9 @@ export class RunBuffers {
   /** The oldest seq held (history before it can be loaded with `prepend`). */
   firstSeq = 0;
 
-  constructor(history: readonly ConsoleEvent[], metricPoints: readonly MetricPointView[] = []) {
-    this.metrics = new MetricSeries(metricPoints);
+  /** `originMs`: the run's creation (the metric charts count from it). */
+  constructor(history: readonly ConsoleEvent[], metricPoints: readonly MetricPointView[] = [], originMs = 0) {
+    this.metrics = new MetricSeries(metricPoints, originMs);
     this.append(history);
   }
 
