@@ -22,9 +22,8 @@ const SPEC = {
   ],
 };
 
-async function shot(page: Page, name: string) {
-  const panel = page.getByRole("tabpanel");
-  await panel.scrollIntoViewIfNeeded();
+async function shot(page: Page, name: string, scroll = true) {
+  if (scroll) await page.getByRole("tabpanel").scrollIntoViewIfNeeded();
   await page.waitForTimeout(400);
   await page.screenshot({ path: `test-results/observe-${name}.png` });
 }
@@ -56,7 +55,7 @@ for (const scheme of ["light", "dark"] as const) {
       await chart.scrollIntoViewIfNeeded();
       const box = (await chart.locator(".u-over").boundingBox())!;
       await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
-      await shot(page, `metrics-${scheme}-${w}`);
+      await shot(page, `metrics-${scheme}-${w}`, false);
       await page.locator('[data-testid="run-graph"] [data-node-key="train"]').click();
       await page.waitForTimeout(500);
       await page.screenshot({ path: `test-results/observe-drawer-${scheme}-${w}.png` });

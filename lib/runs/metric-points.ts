@@ -24,7 +24,7 @@ export interface ReportedMetric {
 }
 
 /** Most points one run's series returns (the newest): a chart of more says nothing more. */
-export const MAX_SERIES_POINTS = 50_000;
+const MAX_SERIES_POINTS = 50_000;
 
 /** Points of one report, for the NODE_STATE payload. Values that are not finite numbers are dropped. */
 export function metricPoints(

@@ -102,7 +102,7 @@ function TimelineRowImpl({ row, top, height, segments, view, critical, status, o
           />
         ))}
         {spread && (
-          <span className="pointer-events-none absolute top-0 right-1 text-[10px] leading-[26px] tabular-nums text-slate-700 dark:text-slate-200">
+          <span className="pointer-events-none absolute top-0 right-1 hidden text-[10px] sm:inline leading-[26px] tabular-nums text-slate-700 dark:text-slate-200">
             p50 {formatDuration(spread.p50)} · max {formatDuration(spread.max)}
           </span>
         )}

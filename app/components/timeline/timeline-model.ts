@@ -5,7 +5,7 @@
  */
 import type { NodeStatus, NodeView } from "../run/types";
 
-export type SegmentKind = "queued" | "running" | "waiting";
+type SegmentKind = "queued" | "running" | "waiting";
 
 export interface Segment {
   kind: SegmentKind;
@@ -104,14 +104,14 @@ export function spanOf(segments: readonly Segment[]): Span | null {
 }
 
 /** A map's children at a glance: how many, their earliest start to latest end, their running times. */
-export interface Spread extends Span {
+interface Spread extends Span {
   count: number;
   /** Median and slowest child (running time, ms). */
   p50: number;
   max: number;
 }
 
-export function spreadOf(children: readonly (readonly Segment[])[]): Spread | null {
+function spreadOf(children: readonly (readonly Segment[])[]): Spread | null {
   let start = Number.POSITIVE_INFINITY;
   let end = Number.NEGATIVE_INFINITY;
   const runs: number[] = [];
