@@ -5,6 +5,7 @@ import { useCallback, useMemo, useRef, useState } from "react";
 import { formatDuration } from "../format";
 import { parentOf } from "../run/run-state";
 import type { NodeView } from "../run/types";
+import { useThrottledValue } from "../run/use-throttled-value";
 import { useNow } from "../use-now";
 import { TimelineAxis } from "./TimelineAxis";
 import { TimelineRowView } from "./TimelineRowView";
@@ -29,6 +30,9 @@ interface Props {
 }
 
 const ROW_PX = 26;
+/** A large run's node changes reach the bars at most this often (they arrive per frame). */
+const LARGE_RUN_NODES = 200;
+const LARGE_RUN_THROTTLE_MS = 250;
 /** Live bars grow at this rate (a tab full of 1,000 bars re-renders only the rows in view). */
 const TICK_MS = 500;
 
@@ -37,7 +41,8 @@ const TICK_MS = 500;
  * running / waiting segments, the critical path marked. Zoom with the buttons, ctrl+wheel
  * or +/−; pan by dragging, shift+wheel or ←/→; "Fit" follows the run again.
  */
-export function Timeline({ nodes, transitions, origin, finishedAt, onSelect }: Props) {
+export function Timeline({ nodes: liveNodes, transitions, origin, finishedAt, onSelect }: Props) {
+  const nodes = useThrottledValue(liveNodes, liveNodes.size > LARGE_RUN_NODES ? LARGE_RUN_THROTTLE_MS : 0);
   const clock = useNow(finishedAt === null ? TICK_MS : 60_000);
   const now = finishedAt ?? clock ?? origin;
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
