@@ -30,6 +30,8 @@ export class BufferedReporter implements Reporter {
   private inFlight = 0;
   /** Log lines that did not fit the buffer since the last notice. */
   private overflow = 0;
+  /** Metric values that did not fit since the last notice. */
+  private droppedMetrics = 0;
   private drainWaiters: (() => void)[] = [];
   lost = false;
 
@@ -51,7 +53,7 @@ export class BufferedReporter implements Reporter {
     // Every value is kept (a chart point), within the same bound as log lines.
     this.pending.metrics ??= [];
     if (this.pending.metrics.length < MAX_BUFFERED) this.pending.metrics.push({ name, value, at: Date.now() });
-    else this.overflow++;
+    else this.droppedMetrics++;
     this.schedule();
   }
   log(level: LogLevel, message: string) {
@@ -124,6 +126,11 @@ export class BufferedReporter implements Reporter {
     this.timer = null;
     const batch = this.pending;
     this.pending = {};
+    if (this.droppedMetrics > 0) {
+      const notice = `${this.droppedMetrics} metric value(s) dropped: the buffer was full (${MAX_BUFFERED} values)`;
+      batch.logs = [...(batch.logs ?? []), { level: "WARNING", message: notice }];
+      this.droppedMetrics = 0;
+    }
     if (this.overflow > 0) {
       const notice = `${this.overflow} log line(s) dropped: the log buffer was full (${MAX_BUFFERED} lines)`;
       batch.logs = [...(batch.logs ?? []), { level: "WARNING", message: notice }];
