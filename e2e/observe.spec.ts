@@ -84,6 +84,35 @@ test("timeline: one bar per node, growing live, map children grouped, critical p
   await expect(page.getByTestId("node-drawer")).toHaveAttribute("data-node-key", "slow");
 });
 
+test("timeline of a finished run with more events than the page holds: early queue times are loaded", async ({
+  page,
+  request,
+}) => {
+  // 150 children × ~3 events each: well over the ~300 recent events the page renders with.
+  const spec = {
+    name: "e2e-timeline-history",
+    nodes: [
+      { id: "items", kind: "transform", with: { expression: "[1..150]" } },
+      {
+        id: "fan",
+        kind: "map",
+        needs: ["items"],
+        with: { over: "inputs.items", maxItems: 150, concurrency: 10, node: { kind: "sleep", with: { ms: 20 } } },
+      },
+    ],
+  };
+  const id = await submitRun(request, { label: "timeline history e2e", spec });
+  await page.goto(`/runs/${id}`);
+  await expectRunStatus(page, "SUCCEEDED", 60_000);
+  await page.reload();
+  await openTab(page, "Timeline");
+  await page.getByRole("button", { name: /Expand 150 children of fan/ }).click();
+  // The first child's QUEUED change is long before the page's events: it comes from history.
+  await expect(
+    page.locator('[data-testid="timeline-row"][data-node-key="fan[0]"] [data-testid="timeline-bar"]'),
+  ).toHaveAttribute("data-segments", /queued running/);
+});
+
 test("metrics: the command-metrics loss curve is drawn point by point, in the tab and the node drawer", async ({
   page,
   request,

@@ -69,6 +69,23 @@ describe("timeline segments", () => {
     expect(at2[1].end).toBe(T0 + 5000);
   });
 
+  it("history loaded later goes in front of what the page recorded live", () => {
+    const t = new NodeTransitions();
+    t.record("a", "RUNNING", T0 + 300);
+    t.record("a", "SUCCEEDED", T0 + 900);
+    t.prepend([
+      { key: "a", status: "PENDING", at: T0 },
+      { key: "a", status: "QUEUED", at: T0 + 100 },
+      { key: "a", status: "RUNNING", at: T0 + 300 },
+    ]);
+    expect(t.of("a").map((x) => x.status)).toEqual(["PENDING", "QUEUED", "RUNNING", "SUCCEEDED"]);
+    const node = buildNode("a", { status: "SUCCEEDED", startedAt: iso(300), finishedAt: iso(900) });
+    expect(segmentsOf(node, t.of("a"), T0 + 5000).map((g) => [g.kind, g.start - T0, g.end - T0])).toEqual([
+      ["queued", 100, 300],
+      ["running", 300, 900],
+    ]);
+  });
+
   it("falls back to startedAt / finishedAt for history the client never saw", () => {
     const done = buildNode("old", { status: "SUCCEEDED", startedAt: iso(0), finishedAt: iso(700) });
     expect(segmentsOf(done, [], T0 + 5000)).toEqual([{ kind: "running", start: T0, end: T0 + 700, open: false }]);

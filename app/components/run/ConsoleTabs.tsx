@@ -13,6 +13,7 @@ import { useBufferVersion } from "./use-buffer-version";
 type Tab = "logs" | "timeline" | "metrics" | "results" | "spec";
 
 interface Props {
+  runId: string;
   buffers: RunBuffers;
   history: ReactNode;
   results: Table;
@@ -26,7 +27,18 @@ interface Props {
 }
 
 /** Logs, results leaderboard, spec / params snapshot: one panel, one tab at a time. */
-function ConsoleTabsView({ buffers, history, results, spec, params, nodes, origin, finishedAt, onSelectNode }: Props) {
+function ConsoleTabsView({
+  runId,
+  buffers,
+  history,
+  results,
+  spec,
+  params,
+  nodes,
+  origin,
+  finishedAt,
+  onSelectNode,
+}: Props) {
   const id = useId();
   const [tab, setTab] = useState<Tab>("logs");
   useBufferVersion(buffers.logs, 500); // the tab's line count and the node filter's options
@@ -76,6 +88,7 @@ function ConsoleTabsView({ buffers, history, results, spec, params, nodes, origi
         {tab === "logs" && <LogsPanel buffer={buffers.logs} nodeKeys={logNodes} history={history} />}
         {tab === "timeline" && (
           <Timeline
+            runId={runId}
             nodes={nodes}
             transitions={buffers.transitions}
             origin={origin}

@@ -100,6 +100,7 @@ export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
         </Panel>
         <div className="h-[440px] contain-strict lg:col-span-2">
           <ConsoleTabs
+            runId={run.id}
             buffers={buffers}
             history={history}
             results={state.results}

@@ -30,6 +30,7 @@ export class RunBuffers {
   constructor(history: readonly ConsoleEvent[], metricPoints: readonly MetricPointView[] = [], originMs = 0) {
     this.metrics = new MetricSeries(metricPoints, originMs);
     this.append(history);
+    this.transitions.historyBefore = this.firstSeq;
   }
 
   /** Adds the events not seen yet (seq above the last one) and returns them. */

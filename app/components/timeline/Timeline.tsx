@@ -18,9 +18,11 @@ import {
   spanOf,
   timelineRows,
 } from "./timeline-model";
+import { useNodeHistory } from "./use-node-history";
 import { type TimeWindow, useTimeWindow } from "./use-time-window";
 
 interface Props {
+  runId: string;
   nodes: ReadonlyMap<string, NodeView>;
   transitions: NodeTransitions;
   /** The run's creation and end (epoch ms); the axis counts from `origin`. */
@@ -41,13 +43,15 @@ const TICK_MS = 500;
  * running / waiting segments, the critical path marked. Zoom with the buttons, ctrl+wheel
  * or +/−; pan by dragging, shift+wheel or ←/→; "Fit" follows the run again.
  */
-export function Timeline({ nodes: liveNodes, transitions, origin, finishedAt, onSelect }: Props) {
+export function Timeline({ runId, nodes: liveNodes, transitions, origin, finishedAt, onSelect }: Props) {
+  const history = useNodeHistory(runId, transitions);
   const nodes = useThrottledValue(liveNodes, liveNodes.size > LARGE_RUN_NODES ? LARGE_RUN_THROTTLE_MS : 0);
   const clock = useNow(finishedAt === null ? TICK_MS : 60_000);
   const now = finishedAt ?? clock ?? origin;
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
 
   // Every node's segments and span at this instant: O(nodes), recomputed per tick or change.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `history` says older transitions arrived (added in place).
   const { segments, path, full } = useMemo(() => {
     const segments = new Map<string, Segment[]>();
     const spans = new Map<string, Span>();
@@ -63,7 +67,7 @@ export function Timeline({ nodes: liveNodes, transitions, origin, finishedAt, on
     }
     const full: TimeWindow = { start: origin, end: Math.max(end, now) + (end - origin) * 0.02 };
     return { segments, spans, path: criticalPath(nodes, spans, parentOf), full };
-  }, [nodes, transitions, now, origin]);
+  }, [nodes, transitions, now, origin, history]);
 
   const rows = useMemo(
     () => timelineRows(nodes, (n) => segments.get(n.key) ?? [], parentOf, expanded),

@@ -83,6 +83,7 @@ function TimelineRowImpl({ row, top, height, segments, view, critical, status, o
         title={`${row.key} · ${summary}`}
         data-testid="timeline-bar"
         data-running-ms={Math.round(running)}
+        data-segments={segments.map((g) => g.kind).join(" ")}
         className="relative h-full overflow-hidden text-left focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500"
       >
         {spread && (

@@ -36,6 +36,10 @@ export class NodeTransitions {
   private readonly byKey = new Map<string, Transition[]>();
   /** Bumped on every change: views memoize on it. */
   version = 0;
+  /** The oldest seq the page was rendered with: changes before it are loaded on demand. */
+  historyBefore = 0;
+  /** Whether those older changes are in (or on their way): loaded once per page. */
+  history: "none" | "loading" | "loaded" = "none";
 
   record(key: string, status: NodeStatus, at: number): void {
     let list = this.byKey.get(key);
@@ -47,6 +51,27 @@ export class NodeTransitions {
     if (last?.status === status) return;
     list.push({ status, at });
     this.version++;
+  }
+
+  /**
+   * Changes from before the oldest event the page held (loaded once, in seq order) go in
+   * front of what was recorded, so a long run's early queue times are not lost.
+   */
+  prepend(older: readonly { key: string; status: NodeStatus; at: number }[]): void {
+    const before = new Map<string, Transition[]>();
+    for (const o of older) {
+      const list = before.get(o.key) ?? [];
+      if (list[list.length - 1]?.status !== o.status) list.push({ status: o.status, at: o.at });
+      before.set(o.key, list);
+    }
+    for (const [key, list] of before) {
+      const now = this.byKey.get(key) ?? [];
+      this.byKey.set(
+        key,
+        now[0]?.status === list[list.length - 1].status ? [...list, ...now.slice(1)] : [...list, ...now],
+      );
+    }
+    if (before.size) this.version++;
   }
 
   of(key: string): readonly Transition[] {
