@@ -25,6 +25,8 @@ interface Readout {
 
 /** The read-out lists every line up to this many; past it, only the line nearest the cursor. */
 const MAX_LISTED = 6;
+/** How far back (in joined x positions) a line's latest value is looked for. */
+const LOOK_BACK = 64;
 
 /**
  * One metric's chart (uPlot on a canvas): one line per node or map child, x = report time.
@@ -152,7 +154,10 @@ function readoutAt(u: uPlot): Readout | null {
   const time = `+${formatDuration(x * 1000)}`;
   const all: { label: string; value: number; color: string; dist: number }[] = [];
   for (let i = 1; i < u.series.length; i++) {
-    const v = u.data[i][idx];
+    // Lines report at their own times: a line without a value here shows its latest before.
+    let j = idx;
+    while (j > 0 && idx - j < LOOK_BACK && u.data[i][j] == null) j--;
+    const v = u.data[i][j];
     if (v == null) continue;
     const s = u.series[i];
     const dist = Math.abs(u.valToPos(v, "y") - (u.cursor.top ?? 0));

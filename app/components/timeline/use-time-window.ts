@@ -46,11 +46,11 @@ export function useTimeWindow(full: TimeWindow) {
   return { view, fitted: pinned === null, zoom, pan, fit };
 }
 
-/** Tick marks for the window: a round step giving 4–10 ticks, as offsets from `origin`. */
-export function ticks(view: TimeWindow, origin: number): number[] {
+/** Tick marks for the window: a round step giving at most `max` ticks, as offsets from `origin`. */
+export function ticks(view: TimeWindow, origin: number, max = 8): number[] {
   const span = view.end - view.start;
   const steps = [10, 25, 50, 100, 250, 500, 1e3, 2e3, 5e3, 1e4, 15e3, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5, 18e5, 36e5];
-  const step = steps.find((s) => span / s <= 8) ?? 36e5 * Math.ceil(span / 36e5 / 8);
+  const step = steps.find((s) => span / s <= max) ?? 36e5 * Math.ceil(span / 36e5 / max);
   const first = Math.ceil((view.start - origin) / step) * step;
   const out: number[] = [];
   for (let t = first; origin + t <= view.end && out.length < 20; t += step) out.push(t);
