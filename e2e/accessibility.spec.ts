@@ -67,6 +67,30 @@ async function comparedRuns(request: APIRequestContext): Promise<string> {
   return comparedRunIds;
 }
 
+let metricsRunId: string | undefined;
+
+/** One finished command-metrics run (a loss curve to chart), shared like the gated run. */
+async function metricsRun(request: APIRequestContext): Promise<string> {
+  if (metricsRunId) return metricsRunId;
+  const { submitRun } = await gql<{ submitRun: { id: string } }>(
+    request,
+    'mutation { submitRun(input: { pipeline: "command-metrics", label: "accessibility metrics" }) { id } }',
+  );
+  await expect
+    .poll(
+      async () =>
+        (
+          await gql<{ run: { status: string } }>(request, "query ($id: ID!) { run(id: $id) { status } }", {
+            id: submitRun.id,
+          })
+        ).run.status,
+      { timeout: 30_000 },
+    )
+    .toBe("SUCCEEDED");
+  metricsRunId = submitRun.id;
+  return metricsRunId;
+}
+
 /**
  * A page in the given scheme: the browser reports it (prefers-color-scheme) and the theme
  * toggle's stored choice (localStorage, read before first paint) says the same, so the
@@ -111,6 +135,8 @@ async function expectNoViolations(page: Page, what: string) {
 const PAGES: {
   name: string;
   path: (runId: string, compared: string) => string;
+  /** The run the page shows: the gated hello-gate run unless said. */
+  run?: "metrics";
   ready?: (page: Page) => Promise<void>;
 }[] = [
   { name: "home", path: () => "/" },
@@ -120,6 +146,25 @@ const PAGES: {
     path: (id) => `/runs/${id}`,
     ready: async (page) => {
       await expect(page.getByText(/waiting/i).first()).toBeVisible();
+    },
+  },
+  // The run page's Timeline and Metrics tabs (SPEC §12), on a finished command-metrics run.
+  {
+    name: "run, timeline tab",
+    path: (id) => `/runs/${id}`,
+    ready: async (page) => {
+      await page.getByRole("tab", { name: "Timeline" }).click();
+      await expect(page.getByTestId("timeline-row").first()).toBeVisible();
+    },
+  },
+  {
+    name: "run, metrics tab",
+    run: "metrics",
+    path: (id) => `/runs/${id}`,
+    ready: async (page) => {
+      await page.getByRole("tab", { name: "Metrics" }).click();
+      await expect(page.getByTestId("metric-chart").first()).toBeVisible();
+      await page.getByTestId("metric-chart").first().hover();
     },
   },
   { name: "pipelines", path: () => "/pipelines" },
@@ -155,7 +200,7 @@ for (const scheme of SCHEMES) {
 
     for (const p of PAGES) {
       test(`${p.name}, ${scheme}`, async ({ browser, request }) => {
-        const runId = await gatedRun(request);
+        const runId = p.run === "metrics" ? await metricsRun(request) : await gatedRun(request);
         const compared = p.name === "compare" ? await comparedRuns(request) : "";
         const page = await pageIn(browser, scheme);
         await login(page);

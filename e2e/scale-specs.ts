@@ -21,8 +21,11 @@ export const WIDE_MAP_SPEC = {
 
 export const FIREHOSE_LINES = 10_000;
 
-/** A subprocess printing 25 lines every 25 ms (≈ 1,000 LOG events/s) after a short warm-up. */
-export function firehoseSpec(lines = FIREHOSE_LINES) {
+/**
+ * A subprocess printing 25 lines every 25 ms (≈ 1,000 LOG events/s) after a short warm-up;
+ * with `metrics`, also a `::metric loss=…` per tick (40 points/s for the charts).
+ */
+export function firehoseSpec(lines = FIREHOSE_LINES, { metrics = false } = {}) {
   return {
     name: "e2e-firehose",
     nodes: [
@@ -35,7 +38,7 @@ export function firehoseSpec(lines = FIREHOSE_LINES) {
           argv: [
             "node",
             "-e",
-            `let i=0;const t=setInterval(()=>{for(let k=0;k<25&&i<${lines};k++){i++;console.log('line '+i+' level=info payload='+'x'.repeat(i%60))}if(i%500===0)console.log('::progress '+i/${lines});if(i>=${lines})clearInterval(t)},25)`,
+            `let i=0;const t=setInterval(()=>{for(let k=0;k<25&&i<${lines};k++){i++;console.log('line '+i+' level=info payload='+'x'.repeat(i%60))}if(i%500===0)console.log('::progress '+i/${lines});${metrics ? "console.log('::metric loss='+(1/(1+i/500)));" : ""}if(i>=${lines})clearInterval(t)},25)`,
           ],
         },
       },

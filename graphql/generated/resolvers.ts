@@ -474,6 +474,8 @@ export type Run = {
   reruns: Array<Run>;
   /** The schedule that started it (trigger SCHEDULE); null otherwise, or once deleted. */
   schedule?: Maybe<Schedule>;
+  /** Every metric value the run's nodes reported, oldest first (the newest 50,000). */
+  metricPoints: Array<MetricPoint>;
 };
 
 
@@ -673,6 +675,8 @@ export type NodeStateEvent = RunEvent & {
   at: Scalars['DateTime']['output'];
   type: EventType;
   node: Node;
+  /** The metric values this change recorded (empty for most changes). */
+  metricPoints: Array<MetricPoint>;
 };
 
 /** Data flowing from a finished node (`from`) to a starting one (`to`), by node key. */
@@ -849,6 +853,8 @@ export type NodeReportInput = {
   logs?: InputMaybe<Array<LogLineInput>>;
   /** Rows appended to the run's results table. */
   results?: InputMaybe<Array<Scalars['JSON']['input']>>;
+  /** Each value in order with its time (`metrics` keeps only the latest per name). */
+  metricPoints?: InputMaybe<Array<MetricPointInput>>;
 };
 
 /**
@@ -1136,6 +1142,26 @@ export type UpdateWebhookInput = {
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** One reported value of a node's metric (`::metric name=value`, the SDK's `job.metric`). */
+export type MetricPoint = {
+  __typename?: 'MetricPoint';
+  /** The event (NODE_STATE) that recorded it. */
+  seq: Scalars['Int']['output'];
+  nodeKey: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  value: Scalars['Float']['output'];
+  /** The node's attempt when it was reported. */
+  attempt: Scalars['Int']['output'];
+  at: Scalars['DateTime']['output'];
+};
+
+/** A value to add to a node's metric series; `at` defaults to when the server receives it. */
+export type MetricPointInput = {
+  name: Scalars['String']['input'];
+  value: Scalars['Float']['input'];
+  at?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -1274,6 +1300,8 @@ export type ResolversTypes = ResolversObject<{
   CreatedWebhook: ResolverTypeWrapper<Omit<CreatedWebhook, 'webhook'> & { webhook: ResolversTypes['Webhook'] }>;
   CreateWebhookInput: CreateWebhookInput;
   UpdateWebhookInput: UpdateWebhookInput;
+  MetricPoint: ResolverTypeWrapper<MetricPoint>;
+  MetricPointInput: MetricPointInput;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1332,6 +1360,8 @@ export type ResolversParentTypes = ResolversObject<{
   CreatedWebhook: Omit<CreatedWebhook, 'webhook'> & { webhook: ResolversParentTypes['Webhook'] };
   CreateWebhookInput: CreateWebhookInput;
   UpdateWebhookInput: UpdateWebhookInput;
+  MetricPoint: MetricPoint;
+  MetricPointInput: MetricPointInput;
 }>;
 
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
@@ -1441,6 +1471,7 @@ export type RunResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   rerunOf?: Resolver<Maybe<ResolversTypes['Run']>, ParentType, ContextType>;
   reruns?: Resolver<Array<ResolversTypes['Run']>, ParentType, ContextType, RequireFields<RunRerunsArgs, 'first'>>;
   schedule?: Resolver<Maybe<ResolversTypes['Schedule']>, ParentType, ContextType>;
+  metricPoints?: Resolver<Array<ResolversTypes['MetricPoint']>, ParentType, ContextType>;
 }>;
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -1522,6 +1553,7 @@ export type NodeStateEventResolvers<ContextType = GraphQLContext, ParentType ext
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['EventType'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
+  metricPoints?: Resolver<Array<ResolversTypes['MetricPoint']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -1750,6 +1782,15 @@ export type CreatedWebhookResolvers<ContextType = GraphQLContext, ParentType ext
   secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type MetricPointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MetricPoint'] = ResolversParentTypes['MetricPoint']> = ResolversObject<{
+  seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  nodeKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  attempt?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   JSON?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
@@ -1791,5 +1832,6 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;
   WebhookAttempt?: WebhookAttemptResolvers<ContextType>;
   CreatedWebhook?: CreatedWebhookResolvers<ContextType>;
+  MetricPoint?: MetricPointResolvers<ContextType>;
 }>;
 

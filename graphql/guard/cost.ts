@@ -53,6 +53,7 @@ const SINGLE_RUN_ROOTS = new Set([
 const SINGLE_RUN_FIELDS: Record<string, string> = {
   events: "events are",
   results: "results are",
+  metricPoints: "metric points are",
   spec: "spec is",
 };
 

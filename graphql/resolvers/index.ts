@@ -3,6 +3,7 @@ import type { GraphQLContext } from "../context";
 import type { Resolvers } from "../generated/resolvers";
 import { typeDefs } from "../schema/index";
 import { eventResolvers } from "./events";
+import { metricResolvers } from "./metrics";
 import { namespaceResolvers } from "./namespaces";
 import { nodeResolvers } from "./nodes";
 import { pipelineResolvers } from "./pipelines";
@@ -33,6 +34,7 @@ export function buildSchema() {
         runResolvers,
         nodeResolvers,
         eventResolvers,
+        metricResolvers,
         pipelineResolvers,
         workerResolvers,
         tokenResolvers,

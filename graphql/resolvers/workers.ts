@@ -3,6 +3,7 @@ import { completeNode, failNode, heartbeat, type LeaseRef, releaseNode, reportPr
 import { MAX_CLAIM_WAIT_MS } from "../../lib/engine/work-bell";
 import { DomainError, notFound } from "../../lib/errors";
 import { LOG_LEVELS, type LogLevel } from "../../lib/events/types";
+import type { ReportedMetric } from "../../lib/runs/metric-points";
 import { getNodeRef, type NodeRef } from "../../lib/runs/queries";
 import { requireRole } from "../auth";
 import type { GraphQLContext } from "../context";
@@ -12,6 +13,7 @@ import { jsonObject } from "./shared";
 /** Limits per report call, so one worker cannot flood a run's log in a single request. */
 const MAX_LOGS = 1_000;
 const MAX_RESULTS = 1_000;
+const MAX_METRIC_POINTS = 1_000;
 const MAX_LINE = 8_192;
 
 /**
@@ -44,14 +46,28 @@ async function nodeAfter(ctx: GraphQLContext, nodeId: string) {
   return node;
 }
 
-function metricsOf(value: unknown): Record<string, number> | undefined {
-  const m = jsonObject(value, "metrics");
-  if (!m) return undefined;
-  for (const [k, v] of Object.entries(m)) {
+/**
+ * The report's metric values in order: `metricPoints` (each with its time, never later than
+ * now) and then `metrics` (a name → latest value map, timed now; what older workers send).
+ */
+function metricsOf(input: NodeReportInput): ReportedMetric[] | undefined {
+  const now = Date.now();
+  const out: ReportedMetric[] = [];
+  if ((input.metricPoints?.length ?? 0) > MAX_METRIC_POINTS)
+    throw new DomainError("BAD_INPUT", `at most ${MAX_METRIC_POINTS} metric points per report`);
+  for (const p of input.metricPoints ?? []) {
+    if (!Number.isFinite(p.value)) throw new DomainError("BAD_INPUT", `metric ${p.name} must be a number`);
+    const at = p.at ? Math.min(now, new Date(p.at as string | Date).getTime()) : now;
+    out.push({ name: p.name, value: p.value, at: Number.isFinite(at) ? at : now });
+  }
+  const m = jsonObject(input.metrics, "metrics");
+  for (const [k, v] of Object.entries(m ?? {})) {
     if (typeof v !== "number" || !Number.isFinite(v))
       throw new DomainError("BAD_INPUT", `metric ${k} must be a number`);
+    // A worker sending both reports each value once, in metricPoints.
+    if (!input.metricPoints?.some((p) => p.name === k)) out.push({ name: k, value: v, at: now });
   }
-  return m as Record<string, number>;
+  return out.length ? out : undefined;
 }
 
 function parseReport(input: NodeReportInput) {
@@ -65,7 +81,7 @@ function parseReport(input: NodeReportInput) {
   return {
     progress: input.progress ?? undefined,
     costDelta: input.costDelta ?? undefined,
-    metrics: metricsOf(input.metrics),
+    metrics: metricsOf(input),
     logs: input.logs?.map((l) => ({
       level: (LOG_LEVELS.includes(l.level as LogLevel) ? l.level : "INFO") as LogLevel,
       message: l.message.slice(0, MAX_LINE),

@@ -13,6 +13,7 @@ const FILES = [
   "reruns",
   "schedules",
   "webhooks",
+  "metrics",
 ] as const;
 
 /** Every SDL file's text, in a fixed order (the printed schema follows it). */

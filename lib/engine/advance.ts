@@ -76,7 +76,7 @@ type NodeData = Parameters<RunTx["tx"]["runNode"]["update"]>[0]["data"];
  * node out of a terminal status, or skip a step, changes nothing and throws
  * INVALID_TRANSITION, which rolls the whole run transaction back.
  */
-export async function setNode(c: RunTx, id: string, data: NodeData) {
+export async function setNode(c: RunTx, id: string, data: NodeData, eventFields?: Record<string, unknown>) {
   const to = data.status as NodeStatus | undefined;
   const from = to ? nodeSourcesOf(to) : NON_TERMINAL_NODE;
   try {
@@ -84,7 +84,7 @@ export async function setNode(c: RunTx, id: string, data: NodeData) {
       where: { id, status: { in: [...from] } },
       data: { ...data, updatedAt: new Date() },
     });
-    c.emit("NODE_STATE", { node: nodeSnapshot(n) });
+    c.emit("NODE_STATE", { node: nodeSnapshot(n), ...eventFields });
     return n;
   } catch (e) {
     if (!(e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2025")) throw e;

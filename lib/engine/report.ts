@@ -4,6 +4,7 @@ import { DomainError, isDomainError } from "../errors";
 import { appendEventsNow } from "../events/append";
 import type { LogLevel } from "../events/types";
 import { assertPayloadSize, escapeControl } from "../limits";
+import { latestValues, metricPoints, type ReportedMetric } from "../runs/metric-points";
 import { advanceRun, setNode } from "./advance";
 import { specOf as spec } from "./node-config";
 import { appendResults, appendResultsOrThrow } from "./results";
@@ -166,7 +167,8 @@ export async function releaseNode(db: Db, ref: LeaseRef, reason: string): Promis
 export interface ProgressReport {
   progress?: number;
   costDelta?: number;
-  metrics?: Record<string, number>;
+  /** Every value reported, in order: the node keeps the latest of each, the log keeps them all. */
+  metrics?: ReportedMetric[];
   logs?: { level: LogLevel; message: string }[];
   results?: Record<string, unknown>[];
 }
@@ -176,8 +178,8 @@ export async function reportProgress(db: Db, ref: LeaseRef, r: ProgressReport): 
   let capped: string | null = null;
   for (const l of r.logs ?? []) assertPayloadSize(l.message, "a log line");
   for (const row of r.results ?? []) assertPayloadSize(row, "a result row");
-  if (r.metrics) assertPayloadSize(r.metrics, "metrics");
-  if (r.logs?.length && r.progress === undefined && !r.costDelta && !r.metrics && !r.results?.length) {
+  if (r.metrics?.length) assertPayloadSize(r.metrics, "metrics");
+  if (r.logs?.length && r.progress === undefined && !r.costDelta && !r.metrics?.length && !r.results?.length) {
     // Logs only (the high-rate case): one fenced statement, no interactive transaction.
     const key = await nodeKey(db, ref.nodeId);
     const events = r.logs.map((l) => ({
@@ -194,13 +196,15 @@ export async function reportProgress(db: Db, ref: LeaseRef, r: ProgressReport): 
       c.emit("LOG", { level: l.level, message: escapeControl(l.message), nodeKey: node.key });
     const data: Parameters<typeof setNode>[2] = {};
     if (r.progress !== undefined) data.progress = Math.min(1, Math.max(0, r.progress));
-    if (r.metrics && Object.keys(r.metrics).length) data.metrics = { ...(node.metrics as object), ...r.metrics };
+    if (r.metrics?.length) data.metrics = { ...(node.metrics as object), ...latestValues(r.metrics) };
     if (r.costDelta) {
       data.cost = round(node.cost + r.costDelta);
       c.run = await c.tx.run.update({ where: { id: c.run.id }, data: { spent: round(c.run.spent + r.costDelta) } });
       c.emit("COST_UPDATE", costPayload(c.run));
     }
-    if (Object.keys(data).length) await setNode(c, node.id, data);
+    // The points ride in the NODE_STATE event of this change: the event log keeps the series.
+    const points = r.metrics?.length ? { metricPoints: metricPoints(node, r.metrics) } : undefined;
+    if (Object.keys(data).length) await setNode(c, node.id, data, points);
     if (r.results?.length) {
       capped = await appendResults(c, node.key, r.results, false);
       if (capped) {

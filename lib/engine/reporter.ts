@@ -30,6 +30,8 @@ export class BufferedReporter implements Reporter {
   private inFlight = 0;
   /** Log lines that did not fit the buffer since the last notice. */
   private overflow = 0;
+  /** Metric values that did not fit since the last notice. */
+  private droppedMetrics = 0;
   private drainWaiters: (() => void)[] = [];
   lost = false;
 
@@ -48,7 +50,10 @@ export class BufferedReporter implements Reporter {
     this.schedule();
   }
   metric(name: string, value: number) {
-    this.pending.metrics = { ...this.pending.metrics, [name]: value };
+    // Every value is kept (a chart point), within the same bound as log lines.
+    this.pending.metrics ??= [];
+    if (this.pending.metrics.length < MAX_BUFFERED) this.pending.metrics.push({ name, value, at: Date.now() });
+    else this.droppedMetrics++;
     this.schedule();
   }
   log(level: LogLevel, message: string) {
@@ -108,7 +113,7 @@ export class BufferedReporter implements Reporter {
     this.pending = {
       progress: p.progress ?? batch.progress,
       costDelta: (batch.costDelta ?? 0) + (p.costDelta ?? 0) || undefined,
-      metrics: batch.metrics || p.metrics ? { ...batch.metrics, ...p.metrics } : undefined,
+      metrics: [...(batch.metrics ?? []), ...(p.metrics ?? [])].slice(0, MAX_BUFFERED),
       logs,
       results: [...(batch.results ?? []), ...(p.results ?? [])],
     };
@@ -121,6 +126,11 @@ export class BufferedReporter implements Reporter {
     this.timer = null;
     const batch = this.pending;
     this.pending = {};
+    if (this.droppedMetrics > 0) {
+      const notice = `${this.droppedMetrics} metric value(s) dropped: the buffer was full (${MAX_BUFFERED} values)`;
+      batch.logs = [...(batch.logs ?? []), { level: "WARNING", message: notice }];
+      this.droppedMetrics = 0;
+    }
     if (this.overflow > 0) {
       const notice = `${this.overflow} log line(s) dropped: the log buffer was full (${MAX_BUFFERED} lines)`;
       batch.logs = [...(batch.logs ?? []), { level: "WARNING", message: notice }];
@@ -161,11 +171,5 @@ export class BufferedReporter implements Reporter {
 }
 
 function hasContent(b: ProgressReport): boolean {
-  return (
-    b.progress !== undefined ||
-    !!b.costDelta ||
-    !!(b.metrics && Object.keys(b.metrics).length) ||
-    !!b.logs?.length ||
-    !!b.results?.length
-  );
+  return b.progress !== undefined || !!b.costDelta || !!b.metrics?.length || !!b.logs?.length || !!b.results?.length;
 }

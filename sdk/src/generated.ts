@@ -108,6 +108,15 @@ export type NodeReportInput = {
   logs?: Array<LogLineInput> | null | undefined;
   /** Rows appended to the run's results table. */
   results?: Array<unknown> | null | undefined;
+  /** Each value in order with its time (`metrics` keeps only the latest per name). */
+  metricPoints?: Array<MetricPointInput> | null | undefined;
+};
+
+/** A value to add to a node's metric series; `at` defaults to when the server receives it. */
+export type MetricPointInput = {
+  name: string;
+  value: number;
+  at?: string | null | undefined;
 };
 
 export type SdkRunFragment = { namespace: string, params: unknown, sealed: boolean, id: string, label: string | null, pipeline: string | null, pipelineVersion: number | null, status: RunStatus, statusReason: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, progress: number, error: string | null, lastSeq: number, trigger: RunTrigger, cost: { spent: number, budget: number | null, remaining: number | null } };
@@ -149,7 +158,7 @@ export type EventsPageQueryVariables = Exact<{
 
 export type EventsPageQuery = { events: { nextSeq: number, hasMore: boolean, events: Array<
       | { __typename: 'RunStatusEvent', status: RunStatus, reason: string | null, progress: number, id: string, seq: number, runId: string, at: string, type: EventType }
-      | { __typename: 'NodeStateEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null } }
+      | { __typename: 'NodeStateEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }, metricPoints: Array<{ seq: number, nodeKey: string, name: string, value: number, attempt: number, at: string }> }
       | { __typename: 'EdgeActiveEvent', from: string, to: string, id: string, seq: number, runId: string, at: string, type: EventType }
       | { __typename: 'DagMutatedEvent', id: string, seq: number, runId: string, at: string, type: EventType, addedNodes: Array<{ id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }>, addedEdges: Array<{ from: string, to: string }> }
       | { __typename: 'CostUpdateEvent', spent: number, budget: number | null, remaining: number | null, blockedNode: string | null, nodeCost: number | null, id: string, seq: number, runId: string, at: string, type: EventType }
@@ -169,7 +178,7 @@ export type WatchRunSubscriptionVariables = Exact<{
 
 export type WatchRunSubscription = { runEvents:
     | { __typename: 'RunStatusEvent', status: RunStatus, reason: string | null, progress: number, id: string, seq: number, runId: string, at: string, type: EventType }
-    | { __typename: 'NodeStateEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null } }
+    | { __typename: 'NodeStateEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }, metricPoints: Array<{ seq: number, nodeKey: string, name: string, value: number, attempt: number, at: string }> }
     | { __typename: 'EdgeActiveEvent', from: string, to: string, id: string, seq: number, runId: string, at: string, type: EventType }
     | { __typename: 'DagMutatedEvent', id: string, seq: number, runId: string, at: string, type: EventType, addedNodes: Array<{ id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }>, addedEdges: Array<{ from: string, to: string }> }
     | { __typename: 'CostUpdateEvent', spent: number, budget: number | null, remaining: number | null, blockedNode: string | null, nodeCost: number | null, id: string, seq: number, runId: string, at: string, type: EventType }
@@ -326,7 +335,7 @@ export type NodeFieldsFragment = { id: string, runId: string, key: string, kind:
 
 type RunEventFields_RunStatusEvent_Fragment = { __typename: 'RunStatusEvent', status: RunStatus, reason: string | null, progress: number, id: string, seq: number, runId: string, at: string, type: EventType };
 
-type RunEventFields_NodeStateEvent_Fragment = { __typename: 'NodeStateEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null } };
+type RunEventFields_NodeStateEvent_Fragment = { __typename: 'NodeStateEvent', id: string, seq: number, runId: string, at: string, type: EventType, node: { id: string, runId: string, key: string, kind: string, label: string | null, status: NodeStatus, attempt: number, needs: Array<string>, progress: number, output: unknown, metrics: unknown, cost: number, error: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, dynamic: boolean, reused: boolean, parentKey: string | null, gate: { title: string, description: string | null, presentation: unknown, decision: { decision: Decision, feedback: string | null, patch: unknown, decidedBy: string, decidedAt: string } | null } | null }, metricPoints: Array<{ seq: number, nodeKey: string, name: string, value: number, attempt: number, at: string }> };
 
 type RunEventFields_EdgeActiveEvent_Fragment = { __typename: 'EdgeActiveEvent', from: string, to: string, id: string, seq: number, runId: string, at: string, type: EventType };
 
@@ -363,6 +372,8 @@ export type RunEventFieldsFragment =
 export type RunListFieldsFragment = { id: string, label: string | null, pipeline: string | null, pipelineVersion: number | null, status: RunStatus, statusReason: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, progress: number, error: string | null, lastSeq: number, trigger: RunTrigger, cost: { spent: number, budget: number | null, remaining: number | null } };
 
 export type RunControlFieldsFragment = { id: string, status: RunStatus, statusReason: string | null, progress: number, cost: { spent: number, budget: number | null, remaining: number | null } };
+
+export type MetricPointFieldsFragment = { seq: number, nodeKey: string, name: string, value: number, attempt: number, at: string };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -498,6 +509,16 @@ fragment GateDecisionFields on GateDecision {
   decidedBy
   decidedAt
 }`, {"fragmentName":"NodeFields"}) as unknown as TypedDocumentString<NodeFieldsFragment, unknown>;
+export const MetricPointFieldsFragmentDoc = new TypedDocumentString(`
+    fragment MetricPointFields on MetricPoint {
+  seq
+  nodeKey
+  name
+  value
+  attempt
+  at
+}
+    `, {"fragmentName":"MetricPointFields"}) as unknown as TypedDocumentString<MetricPointFieldsFragment, unknown>;
 export const RunEventFieldsFragmentDoc = new TypedDocumentString(`
     fragment RunEventFields on RunEvent {
   __typename
@@ -514,6 +535,9 @@ export const RunEventFieldsFragmentDoc = new TypedDocumentString(`
   ... on NodeStateEvent {
     node {
       ...NodeFields
+    }
+    metricPoints {
+      ...MetricPointFields
     }
   }
   ... on EdgeActiveEvent {
@@ -614,6 +638,14 @@ fragment NodeFields on Node {
   gate {
     ...GateFields
   }
+}
+fragment MetricPointFields on MetricPoint {
+  seq
+  nodeKey
+  name
+  value
+  attempt
+  at
 }`, {"fragmentName":"RunEventFields"}) as unknown as TypedDocumentString<RunEventFieldsFragment, unknown>;
 export const RunControlFieldsFragmentDoc = new TypedDocumentString(`
     fragment RunControlFields on Run {
@@ -841,6 +873,9 @@ fragment RunEventFields on RunEvent {
     node {
       ...NodeFields
     }
+    metricPoints {
+      ...MetricPointFields
+    }
   }
   ... on EdgeActiveEvent {
     from
@@ -901,6 +936,14 @@ fragment RunEventFields on RunEvent {
     message
     nodeKey
   }
+}
+fragment MetricPointFields on MetricPoint {
+  seq
+  nodeKey
+  name
+  value
+  attempt
+  at
 }`) as unknown as TypedDocumentString<EventsPageQuery, EventsPageQueryVariables>;
 export const WatchRunDocument = new TypedDocumentString(`
     subscription WatchRun($runId: ID!, $afterSeq: Int!) {
@@ -963,6 +1006,9 @@ fragment RunEventFields on RunEvent {
     node {
       ...NodeFields
     }
+    metricPoints {
+      ...MetricPointFields
+    }
   }
   ... on EdgeActiveEvent {
     from
@@ -1023,6 +1069,14 @@ fragment RunEventFields on RunEvent {
     message
     nodeKey
   }
+}
+fragment MetricPointFields on MetricPoint {
+  seq
+  nodeKey
+  name
+  value
+  attempt
+  at
 }`) as unknown as TypedDocumentString<WatchRunSubscription, WatchRunSubscriptionVariables>;
 export const GatesDocument = new TypedDocumentString(`
     query Gates {

@@ -12,13 +12,14 @@ const FLUSH_EVERY_MS = 200;
 
 /**
  * A job's live reports, batched: everything said within ~200 ms goes in one `reportNode`
- * (progress: the latest; cost: the sum; metrics: merged; logs and result rows in order).
+ * (progress: the latest; cost: the sum; logs, metric values and result rows in order).
  * One report is in flight at a time. A LEASE_LOST answer calls `onLost` (the job aborts).
  */
 export class JobReporter {
   private logs: { level: LogLevel; message: string }[] = [];
   private results: Record<string, unknown>[] = [];
-  private metrics: Record<string, number> = {};
+  /** Every metric value with its time: the run page charts each one. */
+  private metrics: { name: string; value: number; at: string }[] = [];
   private costDelta = 0;
   private progressValue: number | undefined;
   private dropped = 0;
@@ -52,7 +53,7 @@ export class JobReporter {
   }
 
   metric(name: string, value: number) {
-    if (Number.isFinite(value)) this.metrics[name] = value;
+    if (Number.isFinite(value)) this.metrics.push({ name, value, at: new Date().toISOString() });
     this.schedule();
   }
 
@@ -95,11 +96,10 @@ export class JobReporter {
         results: this.results.splice(0, MAX_PER_REPORT),
         progress: this.progressValue,
         costDelta: this.costDelta || undefined,
-        metrics: Object.keys(this.metrics).length ? this.metrics : undefined,
+        metricPoints: this.metrics.length ? this.metrics.splice(0, MAX_PER_REPORT) : undefined,
       };
       this.progressValue = undefined;
       this.costDelta = 0;
-      this.metrics = {};
       try {
         await requestRetrying(this.conn, ReportDocument, { input });
       } catch (err) {
@@ -115,7 +115,7 @@ export class JobReporter {
       this.results.length > 0 ||
       this.progressValue !== undefined ||
       this.costDelta > 0 ||
-      Object.keys(this.metrics).length > 0 ||
+      this.metrics.length > 0 ||
       this.dropped > 0
     );
   }

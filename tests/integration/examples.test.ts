@@ -6,6 +6,7 @@ import { resumeRun, setBudget } from "../../lib/engine/control";
 import { decideGate } from "../../lib/engine/gates";
 import { readResults } from "../../lib/engine/results";
 import { seedExamples } from "../../lib/pipelines/seed";
+import { readMetricPoints } from "../../lib/runs/metric-points";
 import { submitRun } from "../../lib/runs/submit-run";
 import { buildRig, finished, type TestRig, waitForNode, waitForRun } from "./helpers";
 
@@ -79,6 +80,11 @@ describe("example pipelines", () => {
     expect(done.spent).toBeCloseTo(0.1);
     expect(done.resultsColumns).toEqual(["epoch", "loss", "accuracy"]);
     expect((await readResults(rig.db, done)).rows).toHaveLength(5);
+    // Every `::metric loss=…` is a point of the loss curve, with its attempt.
+    const points = await readMetricPoints(rig.db, run.id);
+    expect(points.map((p) => [p.name, p.value, p.attempt])).toEqual(
+      [1, 2, 3, 4, 5].map((epoch) => ["loss", 1 / (epoch + 1), 1]),
+    );
   });
 });
 

@@ -65,6 +65,7 @@ const nodeState = (n: RunNode, ms?: number): RunEvent => ({
   __typename: "NodeStateEvent",
   ...base("NODE_STATE", ms),
   node: n,
+  metricPoints: [],
 });
 const log = (message: string, nodeKey: string | null = "fetch"): RunEvent => ({
   __typename: "LogEvent",

@@ -1,25 +1,44 @@
 "use client";
 
 import { memo, type ReactNode, useId, useMemo, useState } from "react";
+import { MetricsPanel } from "../metrics/MetricsPanel";
+import { Timeline } from "../timeline/Timeline";
 import { LogsPanel } from "./LogsPanel";
 import { ResultsTable } from "./ResultsTable";
 import type { RunBuffers } from "./run-buffers";
 import { SpecPanel } from "./SpecPanel";
-import type { ResultsTable as Table } from "./types";
+import type { NodeView, ResultsTable as Table } from "./types";
 import { useBufferVersion } from "./use-buffer-version";
 
-type Tab = "logs" | "results" | "spec";
+type Tab = "logs" | "timeline" | "metrics" | "results" | "spec";
 
 interface Props {
+  runId: string;
   buffers: RunBuffers;
   history: ReactNode;
   results: Table;
   spec: unknown;
   params: unknown;
+  nodes: ReadonlyMap<string, NodeView>;
+  /** The run's creation and end (epoch ms), the timeline's span. */
+  origin: number;
+  finishedAt: number | null;
+  onSelectNode: (key: string) => void;
 }
 
 /** Logs, results leaderboard, spec / params snapshot: one panel, one tab at a time. */
-function ConsoleTabsView({ buffers, history, results, spec, params }: Props) {
+function ConsoleTabsView({
+  runId,
+  buffers,
+  history,
+  results,
+  spec,
+  params,
+  nodes,
+  origin,
+  finishedAt,
+  onSelectNode,
+}: Props) {
   const id = useId();
   const [tab, setTab] = useState<Tab>("logs");
   useBufferVersion(buffers.logs, 500); // the tab's line count and the node filter's options
@@ -28,6 +47,8 @@ function ConsoleTabsView({ buffers, history, results, spec, params }: Props) {
   const logNodes = useMemo(() => [...buffers.logNodes].sort(), [buffers, nodeCount]);
   const tabs: { id: Tab; label: string; badge?: number }[] = [
     { id: "logs", label: "Logs", badge: buffers.logs.length },
+    { id: "timeline", label: "Timeline" },
+    { id: "metrics", label: "Metrics" },
     { id: "results", label: "Results", badge: results.rows.length },
     { id: "spec", label: "Spec & params" },
   ];
@@ -65,6 +86,17 @@ function ConsoleTabsView({ buffers, history, results, spec, params }: Props) {
       </div>
       <div role="tabpanel" id={`${id}-panel`} aria-labelledby={`${id}-${tab}`} className="min-h-0 flex-1">
         {tab === "logs" && <LogsPanel buffer={buffers.logs} nodeKeys={logNodes} history={history} />}
+        {tab === "timeline" && (
+          <Timeline
+            runId={runId}
+            nodes={nodes}
+            transitions={buffers.transitions}
+            origin={origin}
+            finishedAt={finishedAt}
+            onSelect={onSelectNode}
+          />
+        )}
+        {tab === "metrics" && <MetricsPanel series={buffers.metrics} />}
         {tab === "results" && <ResultsTable results={results} />}
         {tab === "spec" && <SpecPanel spec={spec} params={params} />}
       </div>

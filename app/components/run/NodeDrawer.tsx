@@ -4,6 +4,8 @@ import Link from "next/link";
 import { useEffect, useRef } from "react";
 import { formatCost, formatDuration, shortId } from "../format";
 import { JsonView } from "../JsonView";
+import { MetricsPanel } from "../metrics/MetricsPanel";
+import type { MetricSeries } from "../metrics/metric-series";
 import { StatusBadge } from "../StatusBadge";
 import type { BoundedBuffer } from "./bounded-buffer";
 import type { LogRow } from "./event-rows";
@@ -17,6 +19,7 @@ interface Props {
   runId: string;
   node: NodeView;
   logs: BoundedBuffer<LogRow>;
+  metrics: MetricSeries;
   childCount: number;
   canOperate: boolean;
   /** The run this one re-runs (where reused nodes come from). */
@@ -27,7 +30,7 @@ interface Props {
 const NO_KEYS: string[] = [];
 
 /** One node in detail: timings, attempt, error, output and metrics, its logs, and its gate. */
-export function NodeDrawer({ runId, node, logs, childCount, canOperate, rerunOf, onClose }: Props) {
+export function NodeDrawer({ runId, node, logs, metrics: series, childCount, canOperate, rerunOf, onClose }: Props) {
   const closeRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     closeRef.current?.focus();
@@ -125,6 +128,11 @@ export function NodeDrawer({ runId, node, logs, childCount, canOperate, rerunOf,
         {Object.keys(metrics).length > 0 && (
           <Section title="Metrics">
             <JsonView value={metrics} label="Metrics" />
+            {series.namesOf(node.key).length > 0 && (
+              <div className="mt-3">
+                <MetricsPanel series={series} nodeKey={node.key} compact />
+              </div>
+            )}
           </Section>
         )}
         <Section title="Logs">

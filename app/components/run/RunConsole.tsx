@@ -31,7 +31,9 @@ function reducer(state: ConsoleState, a: Action): ConsoleState {
  */
 export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
   const [state, dispatch] = useReducer(reducer, snapshot, initialState);
-  const [buffers] = useState(() => new RunBuffers(snapshot.events));
+  const [buffers] = useState(
+    () => new RunBuffers(snapshot.events, snapshot.metricPoints, Date.parse(snapshot.run.createdAt)),
+  );
   const [selected, setSelected] = useState<string | null>(null);
 
   // At most one dispatch per animation frame (useRunEvents batches per frame), and none
@@ -100,11 +102,16 @@ export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
         </Panel>
         <div className="h-[440px] contain-strict lg:col-span-2">
           <ConsoleTabs
+            runId={run.id}
             buffers={buffers}
             history={history}
             results={state.results}
             spec={snapshot.spec}
             params={snapshot.params}
+            nodes={state.nodes}
+            origin={originMs}
+            finishedAt={run.finishedAt ? Date.parse(run.finishedAt) : null}
+            onSelectNode={setSelected}
           />
         </div>
       </div>
@@ -114,6 +121,7 @@ export function RunConsole({ snapshot }: { snapshot: RunSnapshot }) {
           runId={run.id}
           node={selectedNode}
           logs={buffers.logs}
+          metrics={buffers.metrics}
           childCount={childCount}
           canOperate={snapshot.canOperate}
           rerunOf={run.rerunOf?.id ?? null}

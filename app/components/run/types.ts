@@ -27,7 +27,12 @@ export type ConsoleEvent = RunEvent;
 /** The run as `RunConsole` reads it. */
 export type ConsoleRun = NonNullable<RunConsoleQuery["run"]>;
 /** The run's own fields (the header's). */
-export type RunView = Omit<ConsoleRun, "spec" | "params" | "lastSeq" | "cost" | "nodes" | "results" | "events">;
+export type RunView = Omit<
+  ConsoleRun,
+  "spec" | "params" | "lastSeq" | "cost" | "nodes" | "results" | "events" | "metricPoints"
+>;
+/** One value of a node's metric series. */
+export type MetricPointView = ConsoleRun["metricPoints"][number];
 
 /** Everything the server renders; the client continues live from `lastSeq`. */
 export interface RunSnapshot {
@@ -40,6 +45,8 @@ export interface RunSnapshot {
   /** The run's most recent events (≤ lastSeq), oldest first. */
   events: ConsoleEvent[];
   lastSeq: number;
+  /** Every metric value reported so far (the charts continue from the live events). */
+  metricPoints: MetricPointView[];
   /** What the viewer may do (SPEC §7 roles). */
   canOperate: boolean;
   canPromote: boolean;
@@ -47,7 +54,7 @@ export interface RunSnapshot {
 
 /** The console's snapshot from the `RunConsole` query's run. */
 export function consoleSnapshot(r: ConsoleRun, can: { operate: boolean; promote: boolean }): RunSnapshot {
-  const { spec, params, lastSeq, cost, nodes, results, events, ...run } = r;
+  const { spec, params, lastSeq, cost, nodes, results, events, metricPoints, ...run } = r;
   return {
     run,
     spec,
@@ -57,6 +64,7 @@ export function consoleSnapshot(r: ConsoleRun, can: { operate: boolean; promote:
     results,
     events: events.events,
     lastSeq,
+    metricPoints,
     canOperate: can.operate,
     canPromote: can.promote,
   };
