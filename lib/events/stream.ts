@@ -7,8 +7,12 @@ import { CHANNELS, type EventType, MAX_PAGE, type RunEventRecord } from "./types
 
 /** Events kept in memory per watched run, so live subscribers share one read. */
 const BUFFER_CAP = 5_000;
-/** Safety net for a lost NOTIFY: re-check the log this often while someone watches. */
-const POLL_MS = 2_000;
+/**
+ * Safety net for a lost NOTIFY (a process that died between commit and ring): one sweep
+ * per process, this often, reads the head of every watched run in one query and rings
+ * the feeds that are behind. No timer per run or subscriber.
+ */
+const SWEEP_MS = 2_000;
 /** A failed read (database down) is retried after this, doubling up to RETRY_MAX_MS. */
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
@@ -28,7 +32,6 @@ class RunFeed {
   private retry: NodeJS.Timeout | null = null;
   private retryMs = 0;
   private waiters = new Set<() => void>();
-  private poll: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Db,
@@ -53,15 +56,8 @@ class RunFeed {
     >`SELECT last_seq FROM runs WHERE id = ${this.runId}::uuid`;
     if (this.head < 0) this.head = rows.length ? Number(rows[0].last_seq) : 0;
     // A doorbell that rang while this loaded (head < 0) only raised `known`: catch up now,
-    // not at the next poll.
+    // not at the next sweep.
     if (this.known > this.head) this.ring(0);
-    // Each poll also wakes every waiting subscriber (they re-check and wait again): the
-    // "at least every POLL_MS" guarantee without a timer per subscriber and wait.
-    this.poll = setInterval(() => {
-      this.ring(0);
-      this.wake();
-    }, POLL_MS);
-    this.poll.unref();
   }
 
   ring(maxSeq: number): void {
@@ -112,8 +108,8 @@ class RunFeed {
   }
 
   /**
-   * Resolves on the next wake-up: new events, the feed's poll (every POLL_MS), close, or
-   * `cancel(resolve)` — a subscriber's abort. Live delivery waits once per doorbell per
+   * Resolves on the next wake-up: new events, close, or `cancel(resolve)` — a
+   * subscriber's abort. Live delivery waits once per doorbell per
    * subscriber, so this is a Set insert: no timer and no abort listener per wait.
    */
   wait(onWaiting: (resolve: () => void) => void): Promise<void> {
@@ -135,7 +131,6 @@ class RunFeed {
   }
 
   close() {
-    if (this.poll) clearInterval(this.poll);
     if (this.retry) clearTimeout(this.retry);
     this.wake();
   }
@@ -194,6 +189,8 @@ export interface StreamOptions {
  */
 export class EventHub {
   private feeds = new Map<string, RunFeed>();
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweeping = false;
 
   constructor(
     private readonly db: Db,
@@ -206,6 +203,30 @@ export class EventHub {
     notifier.onReconnect(() => {
       for (const f of this.feeds.values()) f.ring(0);
     });
+  }
+
+  /**
+   * The safety sweep: the heads of all watched runs in one query; a feed behind the log
+   * (its doorbell was lost) reads as if rung. A failed sweep is skipped: the next one,
+   * the notifier's reconnect and the feeds' own retries catch up.
+   */
+  private async sweep(): Promise<void> {
+    if (this.sweeping || this.feeds.size === 0) return;
+    this.sweeping = true;
+    try {
+      const ids = [...this.feeds.keys()];
+      const rows = await this.db.$queryRaw<{ id: string; last_seq: number }[]>`
+        SELECT id::text AS id, last_seq FROM runs WHERE id = ANY(${ids}::uuid[])`;
+      for (const r of rows) {
+        const feed = this.feeds.get(r.id);
+        const head = Number(r.last_seq);
+        if (feed && feed.head >= 0 && head > feed.head) feed.ring(head);
+      }
+    } catch {
+      // database unavailable: see above
+    } finally {
+      this.sweeping = false;
+    }
   }
 
   /** Number of runs with a live tail in this process (for metrics). */
@@ -275,6 +296,10 @@ export class EventHub {
     if (!feed) {
       feed = new RunFeed(this.db, runId);
       this.feeds.set(runId, feed);
+      if (!this.sweepTimer) {
+        this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_MS);
+        this.sweepTimer.unref();
+      }
     }
     feed.subscribers++;
     try {
@@ -290,6 +315,10 @@ export class EventHub {
     if (--feed.subscribers === 0) {
       feed.close();
       this.feeds.delete(feed.runId);
+      if (this.feeds.size === 0 && this.sweepTimer) {
+        clearInterval(this.sweepTimer);
+        this.sweepTimer = null;
+      }
     }
   }
 }
