@@ -1,6 +1,6 @@
 /**
- * Commit → subscriber latency benchmark (SPEC §9: p99 ≤ 15 ms at 1,000 subscribers ×
- * 1,000 events/s). Events are appended by this process through lib/events
+ * Commit → subscriber latency benchmark (SPEC §9: p99 ≤ 1.5× the raw baseline at 1,000
+ * subscribers × 20 events/s and at 20 × 1,000). Events are appended by this process through lib/events
  * `appendEventsNow` to one run; N graphql-ws subscribers of the real server.ts (clients.ts,
  * one process) record, per delivered event, receive time − the event's `at` (PostgreSQL
  * `clock_timestamp()` at insert; one machine, one clock; `at` has millisecond precision,
@@ -11,7 +11,7 @@
  * 1,000 × 1,000 is 1 M frames/s, beyond one Node process on a 2-core machine for the raw
  * baseline too, so it runs scaled configurations (reported): all the subscribers at a
  * rate the machine sustains, and the full event rate to fewer subscribers. A run passes
- * when every configuration has p99 ≤ 15 ms.
+ * when every configuration's p99 is ≤ 1.5× the raw baseline's.
  *
  *   npm run bench:latency   BENCH_LATENCY_CONFIGS ("1000x20,20x1000": subscribers x events/s)
  *                           BENCH_SECONDS (measured per phase, 8) BENCH_WARMUP_SECONDS (2)
@@ -27,6 +27,7 @@ import {
   logPayload,
   onCleanup,
   pace,
+  ratioBar,
   report,
   round,
   runBench,
@@ -42,7 +43,8 @@ const CONFIGS = (process.env.BENCH_LATENCY_CONFIGS ?? "1000x20,20x1000").split("
 });
 const SECONDS = envInt("BENCH_SECONDS", 8);
 const WARMUP_SECONDS = envInt("BENCH_WARMUP_SECONDS", 2);
-const TARGET_P99_MS = 15;
+/** SPEC §9: p99 ≤ 1.5× the raw baseline's p99, at every configuration. */
+const TARGET_RATIO = 1.5;
 
 type Stats = { p50: number; p90: number; p99: number; p999: number; max: number; samples: number; problems: string[] };
 const summary = (s: Stats) => ({
@@ -158,7 +160,8 @@ runBench(async () => {
         latencyMs: summary(base),
         cpuCores: rawCpu,
       },
-      pass: sbxDone.done && sbx.p99 <= TARGET_P99_MS,
+      p99Ratio: round(sbx.p99 / base.p99, 2),
+      pass: sbxDone.done && sbx.p99 <= TARGET_RATIO * base.p99,
     });
   }
 
@@ -171,7 +174,17 @@ runBench(async () => {
       warmupSeconds: WARMUP_SECONDS,
     },
     results,
-    target: `p99 <= ${TARGET_P99_MS} ms`,
+    target: `p99 <= ${TARGET_RATIO}x the raw baseline's`,
     pass: results.every((r) => r.pass),
+    bars: results.map((r) => ({
+      ...ratioBar(
+        `commit → subscriber p99, ${r.subscribers} × ${r.offeredEventsPerSec}/s, vs raw pg NOTIFY → ws`,
+        r.signalbox.latencyMs.p99,
+        r.raw.latencyMs.p99,
+        "ms",
+        { max: TARGET_RATIO },
+      ),
+      pass: r.pass,
+    })),
   });
 });

@@ -1,8 +1,8 @@
 /**
- * Backlog resume benchmark (SPEC §9: a 10,000-event backlog — first event ≤ 50 ms, all
- * ≤ 300 ms). A run with 10,000 LOG events (appended through lib/events); a real
- * graphql-ws client (`graphql-ws` createClient, connection already acknowledged)
- * subscribes to `runEvents(afterSeq: 0)` on the real server.ts; time from subscribe to the
+ * Backlog resume benchmark (SPEC §9: a 10,000-event backlog, time to all events ≤ 1.5× the
+ * raw baseline over graphql-ws and over graphql-sse). A run with 10,000 LOG events
+ * (appended through lib/events); a real graphql-ws client (`graphql-ws` createClient,
+ * connection already acknowledged) subscribes to `runEvents(afterSeq: 0)` on the real server.ts; time from subscribe to the
  * first and to the 10,000th event. The same over graphql-sse (`graphql-sse` createClient,
  * distinct-connection mode: the HTTP request is part of the subscribe, as for a real
  * client). Side by side, the raw baseline: a plain `ws` server that reads the same rows
@@ -27,6 +27,7 @@ import {
   nowMs,
   onCleanup,
   phase,
+  ratioBar,
   report,
   round,
   runBench,
@@ -37,8 +38,8 @@ import {
 
 const BACKLOG = envInt("BENCH_BACKLOG", 10_000);
 const ROUNDS = envInt("BENCH_ROUNDS", 5);
-const TARGET_FIRST_MS = 50;
-const TARGET_ALL_MS = 300;
+/** SPEC §9: time to all events ≤ 1.5× the raw baseline's, over graphql-ws and graphql-sse each. */
+const TARGET_RATIO = 1.5;
 
 type Timing = { firstMs: number; allMs: number };
 type Sink = { next(v: unknown): void; error(e: unknown): void; complete(): void };
@@ -171,7 +172,7 @@ runBench(async () => {
   const ws = summarize("ws");
   const sse = summarize("sse");
   const base = summarize("raw");
-  const passes = (t: { firstMs: number; allMs: number }) => t.firstMs <= TARGET_FIRST_MS && t.allMs <= TARGET_ALL_MS;
+  const passes = (t: { allMs: number }) => t.allMs <= TARGET_RATIO * base.allMs;
   report({
     bench: "resume",
     scale: { backlog: BACKLOG, rounds: ROUNDS },
@@ -179,7 +180,15 @@ runBench(async () => {
     graphqlSse: { ...sse, pass: passes(sse) },
     raw: base,
     ratioAllMs: { ws: round(ws.allMs / base.allMs, 2), sse: round(sse.allMs / base.allMs, 2) },
-    target: `first <= ${TARGET_FIRST_MS} ms, all <= ${TARGET_ALL_MS} ms (graphql-ws; graphql-sse reported alike)`,
-    pass: passes(ws),
+    target: `all <= ${TARGET_RATIO}x raw, graphql-ws and graphql-sse each`,
+    pass: passes(ws) && passes(sse),
+    bars: [
+      ratioBar(`${BACKLOG}-event resume over graphql-ws vs raw pg pages → ws`, ws.allMs, base.allMs, "ms", {
+        max: TARGET_RATIO,
+      }),
+      ratioBar(`${BACKLOG}-event resume over graphql-sse vs raw pg pages → ws`, sse.allMs, base.allMs, "ms", {
+        max: TARGET_RATIO,
+      }),
+    ],
   });
 });

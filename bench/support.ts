@@ -385,6 +385,40 @@ export function phase(what: string): void {
 }
 
 /** Print the report (the only thing a bench writes to stdout). */
+/**
+ * One SPEC §9 bar as `npm run bench` tabulates it (bench/all.ts): Signalbox's figure, the
+ * baseline measured in the same run (null for bars that are absolute), their ratio and
+ * the target it is held to. Every bench reports its bars as `bars: Bar[]` in its JSON.
+ */
+export interface Bar {
+  bar: string;
+  signalbox: string;
+  baseline: string | null;
+  ratio: number | null;
+  target: string;
+  pass: boolean;
+}
+
+/** A ratio bar: `ratio = signalbox / baseline`, held to `<= max` or `>= min`. */
+export function ratioBar(
+  bar: string,
+  signalbox: number,
+  baseline: number,
+  unit: string,
+  limit: { max: number } | { min: number },
+): Bar {
+  const ratio = round(signalbox / baseline, 2);
+  const fmt = (x: number) => `${round(x, x >= 100 ? 0 : 1)} ${unit}`;
+  return {
+    bar,
+    signalbox: fmt(signalbox),
+    baseline: fmt(baseline),
+    ratio,
+    target: "max" in limit ? `<= ${limit.max}x` : `>= ${limit.min}x`,
+    pass: Number.isFinite(ratio) && ("max" in limit ? ratio <= limit.max : ratio >= limit.min),
+  };
+}
+
 export function report(r: Record<string, unknown>): void {
   const machine = {
     cpus: os.cpus().length,

@@ -5,6 +5,29 @@ import { SLOW_BUFFER_BYTES, SLOW_STALL_MS } from "./live/frames";
 import type { Transport } from "./live/observe";
 
 /**
+ * Events of one stream are written together, as over WebSocket (live/frames.ts): the
+ * response is corked at its first write of a tick and uncorked at the end of it, so a
+ * doorbell's events or a backlog page leave in one `writev`, not a syscall per event.
+ * Backpressure is unchanged: `write` still returns false past the high-water mark.
+ */
+function corkPerTick(res: ServerResponse): void {
+  const write = res.write;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
+  res.write = function (this: ServerResponse, ...args: Parameters<ServerResponse["write"]>) {
+    if (!corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(uncork);
+    }
+    return write.apply(this, args as never);
+  } as ServerResponse["write"];
+}
+
+/**
  * Open SSE responses (yoga's SSE and graphql-sse): counted in the connections gauge,
  * ended at shutdown, and cut off when their client stops reading. The SSE writers wait
  * for `drain` before the next chunk, so a stalled client holds little memory, but it
@@ -25,6 +48,7 @@ export class EventStreams {
   track(req: IncomingMessage, res: ServerResponse, transport: Transport): void {
     if (!String(req.headers.accept ?? "").includes("text/event-stream")) return;
     this.open.set(res, { transport, blockedSince: 0 });
+    corkPerTick(res);
     metrics.connections.inc({ transport });
     res.once("close", () => {
       this.open.delete(res);

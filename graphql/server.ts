@@ -16,7 +16,6 @@ import { EventStreams } from "./http-streams";
 import { RunsChangedHub } from "./live/runs-changed";
 import { type LocalExecute, localExecutor } from "./local";
 import { METRICS_PATH, serveOps } from "./ops";
-import { requestContext } from "./request-context";
 import { buildSchema } from "./resolvers/index";
 import { clientIp, createWsServer, headersOf, setLiveLease } from "./ws";
 import { createYogaServer, GRAPHQL_PATH, GRAPHQL_SSE_PATH } from "./yoga";
@@ -236,7 +235,7 @@ export function createGraphQL(runtime: Runtime): GraphQLServer {
       }
       streams.track(req, res, path === GRAPHQL_SSE_PATH ? "graphql-sse" : "sse");
       const perRequest: ServerContext = { ...serverContext, ip: clientIp(req), requestId };
-      Promise.resolve(requestContext.run({ requestId }, () => yoga(req, res, perRequest))).catch((err) => {
+      Promise.resolve(yoga(req, res, perRequest)).catch((err) => {
         logUnlessRefused(res, err, "graphql request failed", { requestId });
         if (!res.headersSent) res.writeHead(500).end();
         else res.destroy();

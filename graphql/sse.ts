@@ -1,5 +1,5 @@
 import { type DocumentNode, type ExecutionResult, type GraphQLError, getOperationAST } from "graphql";
-import { createHandler, type RequestContext } from "graphql-sse/lib/use/fetch";
+import type { RequestContext } from "graphql-sse/lib/use/fetch";
 import { createGraphQLError, isAsyncIterable, type Plugin } from "graphql-yoga";
 import type { Viewer } from "../lib/auth/tokens";
 import { log } from "../lib/log";
@@ -7,6 +7,7 @@ import type { ServerContext } from "./context";
 import { MASKED_MESSAGE, maskError, unauthenticated } from "./errors";
 import { type Access, checkCsrf } from "./guard/access";
 import { type Lease, LIVE_LEASE } from "./guard/connection-caps";
+import { createSseFetchHandler, serializedOnceSse } from "./live/sse-frames";
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 
@@ -111,8 +112,10 @@ export function graphqlSsePlugin(endpoint: string, access: Access): Plugin<Serve
   let handler: (req: Request) => Promise<Response>;
   return {
     onYogaInit({ yoga }) {
-      handler = createHandler<undefined>(
+      handler = createSseFetchHandler(
         {
+          // Each live result is serialized once for all subscribers (live/sse-frames.ts).
+          onNext: (_ctx, req, result) => serializedOnceSse(req.raw as Request, result as ExecutionResult),
           // Runs first, before graphql-sse reads the body or reserves anything: refuse the
           // single connection mode, then authenticate (the body is read only for a viewer).
           async authenticate(req) {

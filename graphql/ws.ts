@@ -14,7 +14,6 @@ import { isUnavailable, maskError } from "./errors";
 import { rateLimited } from "./guard/access";
 import { type Lease, LIVE_LEASE } from "./guard/connection-caps";
 import { FrameSocket, frameReplacer, serializedOnce, watchSlowSockets, wireError } from "./live/frames";
-import { requestContext } from "./request-context";
 import type { SignalboxYoga } from "./yoga";
 
 /** Ping every 12 s; a peer that misses a pong is terminated (graphql-ws `useServer`). */
@@ -55,12 +54,9 @@ export const clientIp = (req: IncomingMessage): string => {
 const connectionLeases = new WeakMap<IncomingMessage, Lease>();
 export const setLiveLease = (req: IncomingMessage, lease: Lease) => connectionLeases.set(req, lease);
 
-/** Run `fn` with the connection's request id in the log context. */
-const inRequest = <T>(args: ExecutionArgs, fn: () => T): T =>
-  requestContext.run({ requestId: (args.contextValue as { requestId?: string }).requestId }, fn);
-
 /** A hook's failure as GraphQL errors: graphql-ws would close the socket with 4500 on a throw. */
-const asErrors = (err: unknown) => [maskError(err)];
+const asErrors = (err: unknown, requestId?: string) => [maskError(err, requestId)];
+const requestIdOf = (args: ExecutionArgs) => (args.contextValue as { requestId?: string }).requestId;
 
 /**
  * graphql-ws (subprotocol `graphql-transport-ws`) on a `noServer` ws server. Auth once at
@@ -122,22 +118,20 @@ export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext
         ctx.extra.leases?.get(id)?.release();
         ctx.extra.leases?.delete(id);
       },
-      execute: (args: ExecutionArgs) =>
-        inRequest(args, async () => {
-          try {
-            return await (args.rootValue as Enveloped).execute(args);
-          } catch (err) {
-            return { errors: asErrors(err) };
-          }
-        }),
-      subscribe: (args: ExecutionArgs) =>
-        inRequest(args, async () => {
-          try {
-            return await (args.rootValue as Enveloped).subscribe(args);
-          } catch (err) {
-            return { errors: asErrors(err) };
-          }
-        }),
+      execute: async (args: ExecutionArgs) => {
+        try {
+          return await (args.rootValue as Enveloped).execute(args);
+        } catch (err) {
+          return { errors: asErrors(err, requestIdOf(args)) };
+        }
+      },
+      subscribe: async (args: ExecutionArgs) => {
+        try {
+          return await (args.rootValue as Enveloped).subscribe(args);
+        } catch (err) {
+          return { errors: asErrors(err, requestIdOf(args)) };
+        }
+      },
       onSubscribe: async (ctx, id, payload) => {
         let lease: Lease | undefined;
         try {
@@ -179,7 +173,7 @@ export function createWsServer(yoga: SignalboxYoga, serverContext: ServerContext
           };
         } catch (err) {
           lease?.release();
-          const e = asErrors(err);
+          const e = asErrors(err, (ctx.extra.request as { requestId?: string }).requestId);
           return e.every((x) => x instanceof GraphQLError) ? e : [new GraphQLError("Unexpected error.")];
         }
       },

@@ -5,15 +5,15 @@ import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { getOperationAST } from "graphql";
 import { createGraphQLError, createYoga, isAsyncIterable, type Plugin, type YogaLogger } from "graphql-yoga";
 import { env } from "../lib/env";
+import { log } from "../lib/log";
 import { metrics } from "../lib/metrics";
 import { createContext, type GraphQLContext, type ServerContext } from "./context";
 import { jsonBytesUpTo, MAX_BODY_BYTES } from "./edge";
-import { domainErrorOf, maskError, wasLogged } from "./errors";
+import { domainErrorOf, logResultErrors, maskError, wasLogged } from "./errors";
 import type { Access } from "./guard/access";
 import { costLimitPlugin, MAX_QUERY_COST } from "./guard/cost";
 import { accessPlugin } from "./guard/plugin";
 import { sharedEventExecutionPlugin } from "./live/shared-execution";
-import { requestLog } from "./request-context";
 import { buildSchema } from "./resolvers/index";
 import { graphqlSsePlugin } from "./sse";
 import { unbufferedStreamsPlugin } from "./sse-headers";
@@ -26,13 +26,13 @@ const LIMITS = { tokens: 5_000, depth: 12, aliases: 30, directives: 20, cost: MA
 
 /** Domain errors are answers, not failures: keep them out of the error log. */
 const logger: YogaLogger = {
-  debug: (...args) => requestLog().debug({ args }, "graphql"),
-  info: (...args) => requestLog().info({ args }, "graphql"),
-  warn: (...args) => requestLog().warn({ args }, "graphql"),
+  debug: (...args) => log.debug({ args }, "graphql"),
+  info: (...args) => log.info({ args }, "graphql"),
+  warn: (...args) => log.warn({ args }, "graphql"),
   error: (...args) => {
     const err = args[0];
-    if (domainErrorOf(err)) requestLog().debug({ err }, "graphql domain error");
-    else if (!wasLogged(err)) requestLog().error({ err }, "graphql error");
+    if (domainErrorOf(err)) log.debug({ err }, "graphql domain error");
+    else if (!wasLogged(err)) log.error({ err }, "graphql error");
   },
 };
 
@@ -49,6 +49,27 @@ function cors(request: Request) {
     methods: ["GET", "POST"],
     allowedHeaders: ["authorization", "content-type", "accept", "x-graphql-yoga-csrf", "x-request-id"],
     exposedHeaders: ["x-request-id"],
+  };
+}
+
+/**
+ * Unexpected errors are logged with the operation's request id (on the context) before
+ * yoga's masking, which runs after every plugin here and has no context. Live events'
+ * results are logged where they are executed (live/shared-execution.ts), so no hook runs
+ * per delivery.
+ */
+function errorLogPlugin(): Plugin {
+  return {
+    onExecute: ({ args }) => ({
+      onExecuteDone({ result }) {
+        if (!isAsyncIterable(result)) logResultErrors(result, args.contextValue);
+      },
+    }),
+    onSubscribe: ({ args }) => ({
+      onSubscribeResult({ result }) {
+        if (!isAsyncIterable(result)) logResultErrors(result, args.contextValue);
+      },
+    }),
   };
 }
 
@@ -114,7 +135,8 @@ export function createYogaServer(access: Access, schema = buildSchema()) {
     maxRequestBodySize: MAX_BODY_BYTES,
     cors,
     logging: logger,
-    maskedErrors: { maskError },
+    // yoga passes (error, message, isDev): only the error is ours to read.
+    maskedErrors: { maskError: (error) => maskError(error) },
     plugins: [
       graphqlSsePlugin(GRAPHQL_SSE_PATH, access),
       unbufferedStreamsPlugin(),
@@ -126,6 +148,7 @@ export function createYogaServer(access: Access, schema = buildSchema()) {
       // Cost scales with list sizes (`first`); checked with the variables, before execution.
       costLimitPlugin(LIMITS.cost),
       executedOperationsPlugin(),
+      errorLogPlugin(),
       responseSizePlugin(env().SIGNALBOX_MAX_RESPONSE_BYTES),
       sharedEventExecutionPlugin(),
     ],

@@ -21,15 +21,23 @@ let pending: string | null = null;
 
 type Stand = { [RAW]: string };
 
-/** graphql-ws `onNext`: the result as a stand-in holding its (cached) JSON. */
-export function serializedOnce(result: ExecutionResult): Stand {
+/**
+ * A result's JSON, computed once per result object (results are shared by every
+ * subscriber of a run with the same selection). Errors in graphql-ws' format.
+ */
+export function resultJson(result: ExecutionResult): string {
   let json = serialized.get(result);
   if (json === undefined) {
     // GraphQLError#toJSON gives exactly graphql-ws' own error format.
     json = JSON.stringify(result.errors ? { ...result, errors: result.errors.map(wireError) } : result);
     serialized.set(result, json);
   }
-  return { [RAW]: json };
+  return json;
+}
+
+/** graphql-ws `onNext`: the result as a stand-in holding its (cached) JSON. */
+export function serializedOnce(result: ExecutionResult): Stand {
+  return { [RAW]: resultJson(result) };
 }
 
 /**

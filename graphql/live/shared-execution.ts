@@ -11,10 +11,11 @@ import {
   print,
   visit,
 } from "graphql";
-import { isAsyncIterable, mapAsyncIterator, type Plugin, type PromiseOrValue } from "graphql-yoga";
+import { isAsyncIterable, type Plugin, type PromiseOrValue } from "graphql-yoga";
 import { log } from "../../lib/log";
 import { freshContext, type GraphQLContext } from "../context";
-import { maskError } from "../errors";
+import { logResultErrors, maskError } from "../errors";
+import { MappedIterator } from "./iterators";
 
 /**
  * Executed results per live payload object and selection. Live sources (the run event
@@ -41,14 +42,15 @@ async function sharedSubscribe(args: ExecutionArgs) {
   const source = await createSourceEventStream(args);
   if (!isAsyncIterable(source)) return source;
   const key = selectionKey(args);
-  return mapAsyncIterator(
-    source,
+  const requestId = (args.contextValue as GraphQLContext).requestId;
+  return new MappedIterator(
+    source[Symbol.asyncIterator](),
     (payload: unknown) => executeOnce(args, payload, key),
     // A live source that fails (database gone mid-backlog…) ends the subscription with a
     // masked GraphQL error, instead of a transport-level failure carrying the raw message.
     (err: unknown) => {
-      log.error({ err }, "live subscription source failed");
-      return { errors: [maskError(err)] };
+      log.error({ err, requestId }, "live subscription source failed");
+      return { errors: [maskError(err, requestId)] } as ExecutionResult;
     },
   );
 }
@@ -69,9 +71,22 @@ function executeOnce(args: ExecutionArgs, payload: unknown, key: string) {
   return result;
 }
 
-function executeFresh(args: ExecutionArgs, payload: unknown) {
-  return execute({ ...args, rootValue: payload, contextValue: freshContext(args.contextValue as GraphQLContext) });
+function executeFresh(args: ExecutionArgs, payload: unknown): PromiseOrValue<ExecutionResult> {
+  const result = execute({
+    ...args,
+    rootValue: payload,
+    contextValue: freshContext(args.contextValue as GraphQLContext),
+  });
+  // Logged here, with the first subscriber's request id: the result is shared.
+  if (result instanceof Promise) return result.then(logged(args));
+  logResultErrors(result, args.contextValue);
+  return result;
 }
+
+const logged = (args: ExecutionArgs) => (result: ExecutionResult) => {
+  logResultErrors(result, args.contextValue);
+  return result;
+};
 
 /**
  * What makes two subscriptions' per-event results identical: the document, operation,

@@ -4,7 +4,6 @@ import { EVENT_TYPENAME, flattenEvent } from "../../lib/events/shape";
 import { type EventPage, MAX_PAGE, type RunEventRecord } from "../../lib/events/types";
 import { getRun } from "../../lib/runs/queries";
 import type { Resolvers } from "../generated/resolvers";
-import { abortable } from "../live/iterators";
 import { observeSubscription } from "../live/observe";
 import type { EventModel, EventPageModel } from "../models";
 import { intIn } from "./shared";
@@ -65,19 +64,17 @@ export const eventResolvers: Resolvers = {
         // Only the id from here on: the generator lives as long as the subscription, and
         // the run row (spec, params, results) would stay in memory with it.
         const runId = run.id;
-        return abortable(async function* (signal) {
-          const observed = observeSubscription(ctx.transport);
-          try {
-            for await (const e of ctx.runtime.events.stream(runId, afterSeq, { types, signal })) {
-              observed.delivered(e.at);
-              yield shapeEvent(e);
-            }
-          } finally {
-            observed.closed();
-          }
+        const observed = observeSubscription(ctx.transport);
+        // The stream itself is the subscription's source: no generator around it (this sits
+        // on every delivery's path). Shaping happens in `resolve`, once per event and
+        // selection (live/shared-execution.ts), not once per subscriber.
+        return ctx.runtime.events.stream(runId, afterSeq, {
+          types,
+          onEvent: (e) => observed.delivered(e.at),
+          onEnd: () => observed.closed(),
         });
       },
-      resolve: (e: EventModel) => e,
+      resolve: (e: RunEventRecord) => shapeEvent(e),
     },
   },
 };

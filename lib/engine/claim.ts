@@ -76,10 +76,12 @@ export async function claimNodes(
     picked.set(c.run_id, run);
     count++;
   }
-  const claims: Claim[] = [];
-  for (const [runId, { ids }] of picked) {
-    // A run that fails here must not cost the claims already leased in other runs.
-    const got = await withRun(db, runId, async (c) => {
+  // One transaction per run, all of a pass's runs at once: each takes only its own run's
+  // lock, and one after another they made the last node of a pass wait for every other
+  // run's claim (bench/dispatch.ts). A run that fails here must not cost the claims
+  // already leased in other runs. Claims come back in pick order.
+  const perRun = [...picked].map(([runId, { ids }]) =>
+    withRun(db, runId, async (c) => {
       if (c.run.status !== "RUNNING") return [];
       const locked = await c.tx.$queryRaw<{ id: string }[]>`
         SELECT id FROM run_nodes
@@ -94,13 +96,12 @@ export async function claimNodes(
         out.push(claim);
       }
       return out;
-    }).catch((err) => {
+    }).catch((err): Claim[] => {
       onError(runId, err);
       return [];
-    });
-    claims.push(...got);
-  }
-  return claims;
+    }),
+  );
+  return (await Promise.all(perRun)).flat();
 }
 
 /**
