@@ -13,8 +13,8 @@ import { createGraphQL } from "./graphql/server";
 import { env } from "./lib/env";
 import { log } from "./lib/log";
 import { type Runtime, startRuntime } from "./lib/runtime";
-import { type ListeningMessage, runPrimary } from "./server-cluster";
 import { startErrorSentence } from "./lib/start-errors";
+import { type ListeningMessage, runPrimary } from "./server-cluster";
 
 const dev = process.argv.includes("--dev");
 // Next's telemetry stays off unless asked for: the server has no reason to phone out.
