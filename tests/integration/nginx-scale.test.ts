@@ -128,6 +128,8 @@ function subscriber(kind: "ws" | "sse", token: string, runId: string) {
   const seqs: number[] = [];
   let resumes = 0;
   let lastError = "";
+  let failures = 0;
+  let lastAtRetry = 0;
   let target = Number.POSITIVE_INFINITY;
   let stopped = false;
   let wake = () => {};
@@ -167,8 +169,12 @@ function subscriber(kind: "ws" | "sse", token: string, runId: string) {
         lastError = `${e?.code ?? ""} ${e?.reason ?? ""} ${e?.message ?? String(err)}`;
       }
       if (last() < target && !stopped) {
+        // Back off like a real client (jittered, doubling while nothing arrives).
+        const progressed = last() > lastAtRetry;
+        failures = progressed ? 0 : failures + 1;
+        lastAtRetry = last();
         resumes++;
-        await sleep(50 + Math.random() * 200);
+        await sleep(Math.min(2_000, 100 * 2 ** failures) * (0.5 + Math.random()));
       }
     }
   })();
