@@ -21,6 +21,8 @@ export interface Nginx {
   stop(): Promise<void>;
   /** nginx's error log so far (upstream failures show here). */
   errorLog(): string;
+  /** Whether nginx has had a 200 from the server on `port` since `since` (its access log). */
+  served(port: number, since: number): boolean;
 }
 
 function nginxBinary(): string {
@@ -76,7 +78,9 @@ export async function startNginx(upstreams: number[]): Promise<Nginx> {
       `error_log ${path.join(dir, "error.log")} warn;`,
       "events { worker_connections 4096; }",
       "http {",
-      `  access_log ${path.join(dir, "access.log")};`,
+      // Which server answered each request (the test checks a restarted one is back in rotation).
+      "  log_format upstreams '$msec $upstream_addr $upstream_status';",
+      `  access_log ${path.join(dir, "access.log")} upstreams;`,
       ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `  ${temp(t)}`),
       `  include ${path.join(dir, "signalbox.conf")};`,
       "}",
@@ -124,6 +128,15 @@ export async function startNginx(upstreams: number[]): Promise<Nginx> {
     api: `${url}/api/graphql`,
     wsUrl: `ws://127.0.0.1:${port}/api/graphql`,
     errorLog,
+    served: (upstream, since) => {
+      const log = fs.existsSync(path.join(dir, "access.log"))
+        ? fs.readFileSync(path.join(dir, "access.log"), "utf8")
+        : "";
+      return log.split("\n").some((line) => {
+        const [msec, addr, status] = line.split(" ");
+        return Number(msec) * 1000 >= since && addr?.endsWith(`:${upstream}`) && status === "200";
+      });
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         const done = () => {
