@@ -31,7 +31,7 @@ function nginxBinary(): string {
   return found;
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.on("error", reject);
@@ -43,7 +43,7 @@ export function freePort(): Promise<number> {
 }
 
 /** `deploy/nginx.conf` with `upstreams` (ports on 127.0.0.1) and `listen` put in. */
-export function siteConfig(upstreams: number[], listenPort: number): string {
+function siteConfig(upstreams: number[], listenPort: number): string {
   const shipped = fs.readFileSync(SHIPPED, "utf8");
   const block = /(# signalbox-upstream-begin\n)([\s\S]*?)(\n\s*# signalbox-upstream-end)/.exec(shipped);
   const options = block && /server\s+\S+\s+([^;]*);/.exec(block[2]);
