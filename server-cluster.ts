@@ -61,6 +61,10 @@ export async function runPrimary(n: number): Promise<void> {
   const fork = (): Worker => {
     const worker = cluster.fork(env);
     live.add(worker);
+    listening(worker).then(
+      () => log.info({ serverPid: worker.process.pid }, "server process listening"),
+      () => {},
+    );
     worker.once("exit", (code, signal) => {
       live.delete(worker);
       if (stopping || worker.exitedAfterDisconnect || retiring.has(worker)) return;
@@ -81,7 +85,13 @@ export async function runPrimary(n: number): Promise<void> {
     log.info({ signal, processes: live.size }, "stopping server processes");
     const all = [...live];
     for (const w of all) w.process.kill("SIGTERM");
+    // A process drains within 30 s or exits by itself; one still starting may not have its
+    // signal handlers yet and ignore the SIGTERM: past 35 s, SIGKILL what is left.
+    const force = setTimeout(() => {
+      for (const w of all) if (!w.isDead()) w.process.kill("SIGKILL");
+    }, 35_000);
     await Promise.all(all.map(exited));
+    clearTimeout(force);
     await conn.release().catch((err) => log.error({ err }, "stopping the embedded PostgreSQL failed"));
     log.info("stopped");
     process.exit(0);
