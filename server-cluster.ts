@@ -15,6 +15,7 @@
  *   is told to stop, so the port never goes unserved.
  */
 import cluster, { type Worker } from "node:cluster";
+import { fileURLToPath } from "node:url";
 import { connectionUrl } from "./lib/db/connection";
 import { log } from "./lib/log";
 
@@ -52,8 +53,10 @@ const exited = (worker: Worker) =>
 /** Run the primary: start the database, fork `n` server processes, supervise them. */
 export async function runPrimary(n: number): Promise<void> {
   const conn = await connectionUrl((m) => log.info(m));
+  // Each process runs server.ts itself, not the entry that started this one (`npm start`'s
+  // scripts/start.ts would hash the checkout and maybe build again, once per process).
+  cluster.setupPrimary({ exec: fileURLToPath(new URL("./server.ts", import.meta.url)), silent: false });
   // The processes use the database as an external one: they never start or stop it.
-  cluster.setupPrimary({ silent: false });
   const env = { DATABASE_URL: conn.url };
   const live = new Set<Worker>();
   let stopping = false;
