@@ -2,6 +2,7 @@
  * The custom server (SPEC §1): one HTTP server for Next's pages and the API. WebSocket
  * upgrades for GraphQL are handled here because Next route handlers cannot accept them.
  */
+import cluster from "node:cluster";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -13,6 +14,7 @@ import { env } from "./lib/env";
 import { log } from "./lib/log";
 import { type Runtime, startRuntime } from "./lib/runtime";
 import { startErrorSentence } from "./lib/start-errors";
+import { type ListeningMessage, runPrimary } from "./server-cluster";
 
 const dev = process.argv.includes("--dev");
 // Next's telemetry stays off unless asked for: the server has no reason to phone out.
@@ -89,7 +91,10 @@ async function main() {
   started = true;
   // http nodes may call this server itself (the demo endpoint): now the bound port is known.
   runtime.settings.selfAddress = { host: e.HOST, port: (server.address() as AddressInfo).port };
-  printBanner(`http://${e.HOST}:${(server.address() as AddressInfo).port}`, runtime);
+  const banner = bannerText(`http://${e.HOST}:${(server.address() as AddressInfo).port}`, runtime);
+  // One of several processes (server-cluster.ts): the primary prints one banner for all.
+  if (cluster.isWorker) process.send?.({ signalbox: "listening", banner } satisfies ListeningMessage);
+  else console.log(banner);
 
   let stopping = false;
   /**
@@ -136,7 +141,7 @@ async function main() {
  * The start banner. A generated admin token is printed in full once — at the start that
  * created it, and only to a terminal (never into a log file); it is kept in the data dir.
  */
-function printBanner(base: string, runtime: Runtime): void {
+function bannerText(base: string, runtime: Runtime): string {
   const lines = [`\n  Signalbox is running at ${base}`];
   const file = runtime.adminTokenFile ? path.relative(process.cwd(), runtime.adminTokenFile) : null;
   if (runtime.adminSecret && process.stdout.isTTY) {
@@ -148,7 +153,7 @@ function printBanner(base: string, runtime: Runtime): void {
   } else {
     lines.push(`  Log in at ${base}/login with an API token (SIGNALBOX_ADMIN_TOKEN, or one an admin made)`);
   }
-  console.log(`${lines.join("\n")}\n`);
+  return `${lines.join("\n")}\n`;
 }
 
 let started = false;
@@ -173,4 +178,6 @@ process.on("uncaughtException", (err) => {
   }
 });
 
-main().catch(failStart);
+// SIGNALBOX_WEB_CONCURRENCY > 1: this process supervises that many server processes.
+if (e.SIGNALBOX_WEB_CONCURRENCY > 1 && cluster.isPrimary) runPrimary(e.SIGNALBOX_WEB_CONCURRENCY).catch(failStart);
+else main().catch(failStart);

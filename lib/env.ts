@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import proxyAddr from "proxy-addr";
 import { z } from "zod";
 
@@ -80,6 +81,21 @@ const schema = z.object({
   SIGNALBOX_MAX_ACTIVE_RUNS: z.coerce.number().int().min(1).default(100),
   /** Map children (dynamic nodes) per run, all maps together; a map over it fails. */
   SIGNALBOX_MAX_DYNAMIC_NODES: z.coerce.number().int().min(1).default(10_000),
+  /**
+   * Server processes on this machine sharing PORT (node:cluster; `auto`: one per CPU). The
+   * first process runs the embedded PostgreSQL for all of them (server-cluster.ts).
+   */
+  SIGNALBOX_WEB_CONCURRENCY: z
+    .string()
+    .default("1")
+    .transform((v, ctx) => {
+      const n = v.trim() === "auto" ? availableParallelism() : Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 256) {
+        ctx.addIssue({ code: "custom", message: "expected a number of processes (1 to 256) or auto" });
+        return z.NEVER;
+      }
+      return n;
+    }),
   /** `0` disables the in-process worker of `npm start` (run `npm run worker` instead). */
   SIGNALBOX_IN_PROCESS_WORKER: z
     .enum(["0", "1"])

@@ -122,6 +122,22 @@ export class LiveCaps {
     }
   }
 
+  /**
+   * Run `write` (which inserts a row of this process); if this process's registration was
+   * swept meanwhile (it was slow for 3 heartbeats: a loaded machine, a long pause), the
+   * insert breaks the foreign key: register again at once, with its rows, and retry once —
+   * rather than refusing connections until the next heartbeat notices.
+   */
+  private async registeredFor<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      if (this.closed || !String((err as Error)?.message).includes("live_connections_instance_id_fkey")) throw err;
+      await this.heartbeat();
+      return write();
+    }
+  }
+
   private insert(db: Pick<Db, "$executeRaw">, r: Row) {
     return db.$executeRaw`INSERT INTO live_connections (id, instance_id, token_id, address, transport, kind)
       VALUES (${r.id}::uuid, ${this.instanceId}::uuid, ${r.tokenId}, ${r.address}, ${r.transport}, ${r.kind})
@@ -159,14 +175,15 @@ export class LiveCaps {
     if (!(isConnection && this.tracksConnections) && !checks.subs) return new LiveLease(this, null);
     await this.ready();
     const row: Row = { id: randomUUID(), tokenId, address, transport, kind };
-    await this.db.$transaction(async (tx) => {
-      const keys = [
-        ...(checks.token || checks.subs ? [`signalbox:live:token:${tokenId}`] : []),
-        ...(checks.address ? [`signalbox:live:address:${address}`] : []),
-      ].sort();
-      for (const key of keys) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
-      if (keys.length) {
-        const [c] = await tx.$queryRaw<{ tc: number; ac: number; ts: number }[]>`
+    await this.registeredFor(() =>
+      this.db.$transaction(async (tx) => {
+        const keys = [
+          ...(checks.token || checks.subs ? [`signalbox:live:token:${tokenId}`] : []),
+          ...(checks.address ? [`signalbox:live:address:${address}`] : []),
+        ].sort();
+        for (const key of keys) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+        if (keys.length) {
+          const [c] = await tx.$queryRaw<{ tc: number; ac: number; ts: number }[]>`
           SELECT
             count(*) FILTER (WHERE lc.token_id = ${tokenId} AND lc.kind <> 'subscription')::int AS tc,
             count(*) FILTER (WHERE lc.address = ${address} AND lc.kind <> 'subscription')::int AS ac,
@@ -174,24 +191,25 @@ export class LiveCaps {
           FROM live_connections lc JOIN server_instances si ON si.id = lc.instance_id
           WHERE (lc.token_id = ${tokenId} OR lc.address = ${address})
             AND si.expires_at > now()`;
-        if (checks.token && c.tc >= perToken)
-          throw refused(
-            "token_connections",
-            capError("connections for this token", perToken, "SIGNALBOX_MAX_CONNECTIONS_PER_TOKEN"),
-          );
-        if (checks.address && c.ac >= perAddress)
-          throw refused(
-            "address_connections",
-            capError("connections from your address", perAddress, "SIGNALBOX_MAX_CONNECTIONS_PER_ADDRESS"),
-          );
-        if (checks.subs && c.ts >= subs)
-          throw refused(
-            "token_subscriptions",
-            capError("live subscriptions for this token", subs, "SIGNALBOX_MAX_SUBSCRIPTIONS_PER_TOKEN"),
-          );
-      }
-      await this.insert(tx, row);
-    });
+          if (checks.token && c.tc >= perToken)
+            throw refused(
+              "token_connections",
+              capError("connections for this token", perToken, "SIGNALBOX_MAX_CONNECTIONS_PER_TOKEN"),
+            );
+          if (checks.address && c.ac >= perAddress)
+            throw refused(
+              "address_connections",
+              capError("connections from your address", perAddress, "SIGNALBOX_MAX_CONNECTIONS_PER_ADDRESS"),
+            );
+          if (checks.subs && c.ts >= subs)
+            throw refused(
+              "token_subscriptions",
+              capError("live subscriptions for this token", subs, "SIGNALBOX_MAX_SUBSCRIPTIONS_PER_TOKEN"),
+            );
+        }
+        await this.insert(tx, row);
+      }),
+    );
     this.rows.set(row.id, row);
     return new LiveLease(this, row);
   }
@@ -204,23 +222,25 @@ export class LiveCaps {
     const row = lease instanceof LiveLease && !lease.released ? lease.row : null;
     if (!row) return; // no connection cap is on, or it closed already
     const perToken = this.limits.connectionsPerToken;
-    await this.db.$transaction(async (tx) => {
-      if (perToken > 0) {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`signalbox:live:token:${tokenId}`}, 0))`;
-        const [c] = await tx.$queryRaw<{ tc: number }[]>`
+    await this.registeredFor(() =>
+      this.db.$transaction(async (tx) => {
+        if (perToken > 0) {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`signalbox:live:token:${tokenId}`}, 0))`;
+          const [c] = await tx.$queryRaw<{ tc: number }[]>`
           SELECT count(*)::int AS tc
           FROM live_connections lc JOIN server_instances si ON si.id = lc.instance_id
           WHERE lc.token_id = ${tokenId} AND lc.kind <> 'subscription'
             AND si.expires_at > now()`;
-        if (c.tc >= perToken)
-          throw refused(
-            "token_connections",
-            capError("connections for this token", perToken, "SIGNALBOX_MAX_CONNECTIONS_PER_TOKEN"),
-          );
-      }
-      row.tokenId = tokenId;
-      await this.insert(tx, row);
-    });
+          if (c.tc >= perToken)
+            throw refused(
+              "token_connections",
+              capError("connections for this token", perToken, "SIGNALBOX_MAX_CONNECTIONS_PER_TOKEN"),
+            );
+        }
+        row.tokenId = tokenId;
+        await this.insert(tx, row);
+      }),
+    );
     if ((lease as LiveLease).released) this.forget(row); // closed while we counted
   }
 

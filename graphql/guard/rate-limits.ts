@@ -69,7 +69,12 @@ export class SharedWindows {
     private readonly limit: number,
     private readonly windowMs: number,
     private readonly flushMs = 200,
-  ) {}
+  ) {
+    this.eagerAt = Math.max(1, Math.floor(limit / 10));
+  }
+
+  /** Pending operations of one token that trigger a flush at once (a tenth of the limit). */
+  private readonly eagerAt: number;
 
   /** True while the shared count says `key` is over its limit. */
   blocked(key: string, now = Date.now()): boolean {
@@ -90,6 +95,12 @@ export class SharedWindows {
       this.known.delete(key);
       this.known.set(key, now);
       if (this.known.size > MAX_KEYS) this.known.delete(this.known.keys().next().value as string);
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      void this.flush();
+    } else if ((this.pending.get(key) ?? 0) >= this.eagerAt) {
+      // A token spending fast: flush now, so what this process admits between two looks at
+      // the shared count stays a small share of the limit (not a whole flushMs worth).
       clearTimeout(this.timer);
       this.timer = undefined;
       void this.flush();
@@ -123,7 +134,9 @@ export class SharedWindows {
       log.debug({ err }, "shared rate-limit flush failed; counts dropped");
     } finally {
       this.flushing = false;
-      if (this.pending.size) this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
+      const eager = [...this.pending.values()].some((n) => n >= this.eagerAt);
+      if (eager) void this.flush();
+      else if (this.pending.size) this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
     }
   }
 
