@@ -174,3 +174,25 @@ test("every control reached with Tab shows a focus ring (runs list, run page, ne
     expect(await focusRingsAlongTabOrder(page), path).toEqual([]);
   }
 });
+
+test("the run page's console tabs move with the arrow keys, Home and End", async ({ page, request }) => {
+  const id = await waitingRun(request, "console tabs keys");
+  await login(page);
+  await page.goto(`/runs/${id}`);
+  const tabs = page.getByRole("tablist", { name: "Run details" });
+  const logs = tabs.getByRole("tab", { name: /^Logs/ });
+  await logs.focus();
+  await page.keyboard.press("ArrowRight");
+  await expect(tabs.getByRole("tab", { name: "Timeline" })).toBeFocused();
+  await expect(tabs.getByRole("tab", { name: "Timeline" })).toHaveAttribute("aria-selected", "true");
+  await page.keyboard.press("End");
+  await expect(tabs.getByRole("tab", { name: /^Spec/ })).toHaveAttribute("aria-selected", "true");
+  await page.keyboard.press("ArrowRight"); // wraps
+  await expect(logs).toHaveAttribute("aria-selected", "true");
+  await page.keyboard.press("ArrowLeft");
+  await expect(tabs.getByRole("tab", { name: /^Spec/ })).toBeFocused();
+  await page.keyboard.press("Home");
+  await expect(logs).toBeFocused();
+  // One tab stop for the whole list (roving tabindex).
+  await expect(tabs.locator('[role="tab"][tabindex="0"]')).toHaveCount(1);
+});

@@ -1,6 +1,6 @@
 "use client";
 
-import { memo, type ReactNode, useId, useMemo, useState } from "react";
+import { type KeyboardEvent, memo, type ReactNode, useId, useMemo, useRef, useState } from "react";
 import { MetricsPanel } from "../metrics/MetricsPanel";
 import { Timeline } from "../timeline/Timeline";
 import { LogsPanel } from "./LogsPanel";
@@ -52,6 +52,24 @@ function ConsoleTabsView({
     { id: "results", label: "Results", badge: results.rows.length },
     { id: "spec", label: "Spec & params" },
   ];
+  const refs = useRef<(HTMLButtonElement | null)[]>([]);
+  // WAI-ARIA tabs: ←/→ move to the previous/next tab (wrapping), Home/End to the first/last.
+  const onKey = (e: KeyboardEvent, i: number) => {
+    const next =
+      e.key === "ArrowRight"
+        ? (i + 1) % tabs.length
+        : e.key === "ArrowLeft"
+          ? (i - 1 + tabs.length) % tabs.length
+          : e.key === "Home"
+            ? 0
+            : e.key === "End"
+              ? tabs.length - 1
+              : -1;
+    if (next < 0) return;
+    e.preventDefault();
+    setTab(tabs[next].id);
+    refs.current[next]?.focus();
+  };
 
   return (
     <section className="flex h-full flex-col overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
@@ -60,15 +78,20 @@ function ConsoleTabsView({
         aria-label="Run details"
         className="flex gap-1 border-b border-slate-200 px-2 dark:border-slate-800"
       >
-        {tabs.map((t) => (
+        {tabs.map((t, i) => (
           <button
             key={t.id}
+            ref={(el) => {
+              refs.current[i] = el;
+            }}
             type="button"
             role="tab"
             id={`${id}-${t.id}`}
             aria-selected={tab === t.id}
             aria-controls={`${id}-panel`}
+            tabIndex={tab === t.id ? 0 : -1}
             onClick={() => setTab(t.id)}
+            onKeyDown={(e) => onKey(e, i)}
             className={`-mb-px inline-flex items-center gap-1.5 border-b-2 px-3 py-2 text-sm font-medium focus-visible:outline-2 focus-visible:outline-sky-500 ${
               tab === t.id
                 ? "border-sky-500 text-slate-900 dark:text-white"
