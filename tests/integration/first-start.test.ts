@@ -179,6 +179,8 @@ describe("first start in a private directory", () => {
     "starts as a normal user with a private data dir of its own",
     async () => {
       // The API server alone (no build needed) as `nobody`, its data dir a 0700 directory it owns.
+      // From the copy: the checkout itself may sit in a 0700 directory nobody cannot enter.
+      if (!fs.existsSync(checkout)) copyCheckout();
       const dataDir = path.join(parent, "nobody-data");
       fs.mkdirSync(dataDir, { mode: 0o700 });
       fs.chownSync(parent, 0, 0);
@@ -190,7 +192,7 @@ describe("first start in a private directory", () => {
       const child = spawn(
         "setpriv",
         ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, "--import", "tsx", "server.ts"],
-        { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
+        { cwd: checkout, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
       );
       children.push(child);
       let out = "";
