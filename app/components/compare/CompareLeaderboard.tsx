@@ -2,6 +2,7 @@
 
 import { useMemo, useState } from "react";
 import { compareCells, formatCell } from "../run/format";
+import { SortableHeader } from "../ui/SortableHeader";
 import { bestCells, betterDirection, type Leaderboard, RUN_COLUMN, rowKey } from "./leaderboard";
 
 type Sort = { column: string; dir: "asc" | "desc" } | null;
@@ -36,28 +37,15 @@ export function CompareLeaderboard({ board }: { board: Leaderboard }) {
         ? { column, dir: s.dir === "asc" ? "desc" : "asc" }
         : { column, dir: board.numeric.has(column) && betterDirection(column) === "max" ? "desc" : "asc" },
     );
-  const header = (column: string, text: string, numeric: boolean) => {
-    const dir = sort?.column === column ? sort.dir : null;
-    return (
-      <th
-        key={column}
-        scope="col"
-        aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : "none"}
-        className={`border-b border-slate-200 px-3 py-2 text-xs font-semibold whitespace-nowrap text-slate-600 dark:border-slate-800 dark:text-slate-300 ${numeric ? "text-right" : "text-left"}`}
-      >
-        <button
-          type="button"
-          onClick={() => toggle(column)}
-          className="inline-flex items-center gap-1 rounded hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:hover:text-white"
-        >
-          {text}
-          <span aria-hidden className={dir ? "text-sky-700 dark:text-sky-400" : "opacity-40"}>
-            {dir === "asc" ? "▲" : dir === "desc" ? "▼" : "↕"}
-          </span>
-        </button>
-      </th>
-    );
-  };
+  const header = (column: string, text: string, numeric: boolean) => (
+    <SortableHeader
+      key={column}
+      label={text}
+      dir={sort?.column === column ? sort.dir : null}
+      numeric={numeric}
+      onToggle={() => toggle(column)}
+    />
+  );
 
   return (
     <div className="max-h-[70vh] overflow-auto">

@@ -1,9 +1,9 @@
 "use client";
 
 import { useMemo } from "react";
+import { useBufferVersion } from "../run/use-buffer-version";
 import { MetricChart } from "./MetricChart";
 import type { MetricSeries } from "./metric-series";
-import { useSeriesVersion } from "./use-series-version";
 
 /**
  * The run's metrics, live: one chart per metric name, one line per node or map child
@@ -18,7 +18,7 @@ export function MetricsPanel({
   nodeKey?: string;
   compact?: boolean;
 }) {
-  const version = useSeriesVersion(series);
+  const version = useBufferVersion(series, 150);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the series mutates in place; `version` says when.
   const charts = useMemo(
     () =>

@@ -1,6 +1,7 @@
 "use client";
 
 import { memo, useMemo, useState } from "react";
+import { SortableHeader } from "../ui/SortableHeader";
 import { compareCells, formatCell } from "./format";
 import type { ResultsTable as Table } from "./types";
 
@@ -55,30 +56,15 @@ function ResultsTableView({ results }: { results: Table }) {
             <th className="w-10 border-b border-slate-200 px-3 py-2 text-right text-xs font-medium text-slate-500 dark:text-slate-400 dark:border-slate-800">
               #
             </th>
-            {results.columns.map((c) => {
-              const dir = sort?.column === c ? sort.dir : null;
-              return (
-                <th
-                  key={c}
-                  scope="col"
-                  aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : "none"}
-                  className={`border-b border-slate-200 px-3 py-2 text-xs font-semibold text-slate-600 dark:border-slate-800 dark:text-slate-300 ${
-                    numeric.has(c) ? "text-right" : "text-left"
-                  }`}
-                >
-                  <button
-                    type="button"
-                    onClick={() => toggle(c)}
-                    className="inline-flex items-center gap-1 rounded hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:hover:text-white"
-                  >
-                    {c}
-                    <span aria-hidden className={dir ? "text-sky-600 dark:text-sky-400" : "opacity-30"}>
-                      {dir === "asc" ? "▲" : dir === "desc" ? "▼" : "↕"}
-                    </span>
-                  </button>
-                </th>
-              );
-            })}
+            {results.columns.map((c) => (
+              <SortableHeader
+                key={c}
+                label={c}
+                dir={sort?.column === c ? sort.dir : null}
+                numeric={numeric.has(c)}
+                onToggle={() => toggle(c)}
+              />
+            ))}
           </tr>
         </thead>
         <tbody>

@@ -1,14 +1,19 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import type { BoundedBuffer } from "./bounded-buffer";
+
+/** Anything that counts its changes and says when it changed (buffers, metric series). */
+interface Versioned {
+  readonly version: number;
+  subscribe(listener: () => void): () => void;
+}
 
 /**
- * The buffer's version, re-rendering the caller at most once per `intervalMs`. A quiet
+ * The source's version, re-rendering the caller at most once per `intervalMs`. A quiet
  * stream shows each change at once; a burst (1,000 lines/s) repaints a list ~10×/s
  * instead of every frame, which keeps the main thread free for everything else.
  */
-export function useBufferVersion<T>(buffer: BoundedBuffer<T>, intervalMs = 100): number {
+export function useBufferVersion(buffer: Versioned, intervalMs = 100): number {
   const [version, setVersion] = useState(buffer.version);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
